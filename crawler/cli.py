@@ -1,0 +1,52 @@
+"""The `projektbank` command line: crawl, extract, mirror, …
+
+Each command lives in crawler/commands/<name>_cmd.py; heavy libraries are imported only by the
+command that runs. Exit status: 0 when the run did its job, 1 when it could not (with a one-line
+reason on stderr), 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+
+def command_names() -> list[str]:
+    """Every crawler/commands/<name>_cmd.py module is a command."""
+    from crawler import commands
+
+    return sorted(m.name[:-4] for m in pkgutil.iter_modules(commands.__path__)
+                  if m.name.endswith("_cmd"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="projektbank",
+        description="Scrape the Swedish ESF Council's project bank (esf.se) into typed "
+                    "Parquet and CSV datasets, or re-extract saved pages offline.",
+        epilog="Run 'projektbank COMMAND --help' for a command's options. "
+               "Column reference: docs/fields.md.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in command_names():
+        module = importlib.import_module(f"crawler.commands.{name}_cmd")
+        p = sub.add_parser(name, help=module.HELP, description=module.__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        print("projektbank: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""The block finder: locate the label/value block among rendered lines by its known labels.
+
+Markup does not matter: the lines come from extract/render.py. A line is a label hit when
+- the whole line is a known label (`Namn:`, `Namn`) — its value is on the following line(s);
+- it starts with `Known label:` and a value (`Namn: Foo`);
+- its first segment is a known label and more segments follow (`<b>Namn:</b> Foo`,
+  `<span>Projektfas</span><span>Förprojektering</span>`);
+- on 2007–2013 text renderings, label and value glued (`ProjektfasFörprojektering`).
+Hits are grouped into clusters of nearby lines; the cluster with the most distinct known labels
+is the block. Labels outside it (menus, a footer's `Telefon:`) are not fields. Inside the block,
+label-shaped lines that the registry does not know are kept as unknown labels.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.registry import MAPPED, PERIOD, Label, glued_prefixes, lookup
+from extract.render import Line
+
+MIN_LABELS = 3      # distinct mapped labels that make a project block
+MAX_GAP = 6         # lines between two hits of one block (values, unknown labels)
+MAX_EXTEND = 4      # unknown label/value pairs taken after the last known label
+
+_UNKNOWN_LABEL = re.compile(r"^[A-ZÅÄÖÉ0-9][\w\-–/() .,&]{0,45}$")
+
+
+@dataclass(slots=True)
+class Hit:
+    index: int                  # line index
+    label_text: str             # as published (colon stripped, spaces collapsed)
+    label: Label | None         # None: unknown label
+    value: str | None           # inline value; None: the value is on the following line(s)
+    glued: bool = False
+
+
+@dataclass
+class Block:
+    pairs: list[tuple[str, Label | None, str]] = field(default_factory=list)
+    start: int = 0              # first line of the block
+    end: int = 0                # one past the last line of the block
+    glued: bool = False         # 2007–2013 glued rendering
+    distinct_labels: int = 0
+
+
+def _strip_label(text: str) -> str:
+    return text.rstrip().rstrip(":：").rstrip()
+
+
+def _known_hit(i: int, line: Line) -> Hit | None:
+    text = line.text
+    if not text:
+        return None
+    if len(text) <= 62:
+        lab = lookup(text)
+        if lab:
+            return Hit(i, _strip_label(text), lab, None)
+    colon = text.find(":")
+    if 0 < colon <= 60:
+        lab = lookup(text[:colon])
+        if lab:
+            return Hit(i, _strip_label(text[:colon]), lab, text[colon + 1:].strip())
+    parts = line.parts()
+    if len(parts) > 1:
+        lab = lookup(parts[0])
+        if lab:
+            value = " ".join(parts[1:]).lstrip(":").strip()
+            return Hit(i, _strip_label(parts[0]), lab, value)
+    return None
+
+
+def _glued_hit(i: int, line: Line) -> Hit | None:
+    text = line.text
+    if len(text) > 300:
+        return None
+    for prefix in glued_prefixes():
+        if text.startswith(prefix):
+            rest = text[len(prefix):]
+            if rest and (rest[0].isspace() or rest[0].islower() or rest[0] == ":"):
+                continue
+            lab = lookup(prefix)
+            return Hit(i, prefix, lab, rest.strip(), glued=True)
+    return None
+
+
+def _unknown_hit(i: int, line: Line) -> Hit | None:
+    """A label-shaped line the registry does not know: `Samarbetspartner:` (+ value)."""
+    text = line.text
+    parts = line.parts()
+    if text.endswith(":") and _UNKNOWN_LABEL.match(text[:-1].strip()):
+        return Hit(i, _strip_label(text), None, None)
+    if len(parts) > 1 and parts[0].endswith(":") and _UNKNOWN_LABEL.match(parts[0][:-1].strip()):
+        return Hit(i, _strip_label(parts[0]), None, " ".join(parts[1:]).strip())
+    colon = text.find(": ")
+    if 0 < colon <= 40 and _UNKNOWN_LABEL.match(text[:colon]) and len(text[:colon].split()) <= 4:
+        return Hit(i, text[:colon].strip(), None, text[colon + 2:].strip())
+    return None
+
+
+def _clusters(hits: list[Hit]) -> list[list[Hit]]:
+    clusters: list[list[Hit]] = []
+    for hit in hits:
+        if clusters and hit.index - clusters[-1][-1].index <= MAX_GAP:
+            clusters[-1].append(hit)
+        else:
+            clusters.append([hit])
+    return clusters
+
+
+def _distinct(cluster: list[Hit]) -> int:
+    return len({h.label.text for h in cluster if h.label and h.label.kind in (MAPPED, PERIOD)})
+
+
+def find_block(lines: list[Line]) -> Block | None:
+    hits = [h for i, line in enumerate(lines) if (h := _known_hit(i, line))]
+    glued = False
+    best = max(_clusters(hits), key=_distinct, default=None)
+    if best is None or _distinct(best) < MIN_LABELS:
+        # 2007–2013 text renderings glue label and value: try that reading.
+        ghits = [h for i, line in enumerate(lines) if (h := _known_hit(i, line) or _glued_hit(i, line))]
+        gbest = max(_clusters(ghits), key=_distinct, default=None)
+        if gbest is None or _distinct(gbest) < MIN_LABELS:
+            return None
+        best, glued = gbest, True
+    return _read_block(lines, best, glued)
+
+
+def _hit_at(lines: list[Line], i: int, glued: bool) -> Hit | None:
+    line = lines[i]
+    return (_known_hit(i, line) or (_glued_hit(i, line) if glued else None)
+            or _unknown_hit(i, line))
+
+
+def _label_only_or_known(lines: list[Line], i: int, glued: bool) -> bool:
+    """Would line i end an empty value? (`Namn: Foo` as a value line is still a value.)"""
+    if _known_hit(i, lines[i]) or (glued and _glued_hit(i, lines[i])):
+        return True
+    hit = _unknown_hit(i, lines[i])
+    return hit is not None and hit.value is None
+
+
+def _read_block(lines: list[Line], cluster: list[Hit], glued: bool) -> Block:
+    start, last = cluster[0].index, cluster[-1].index
+    # An unknown `Label:` + value just before the first known label belongs to the block too.
+    while (start >= 2 and lines[start - 2].text.endswith(":")
+           and _unknown_hit(start - 2, lines[start - 2])
+           and not _hit_at(lines, start - 1, glued)):
+        start -= 2
+    block = Block(start=start, glued=glued, distinct_labels=_distinct(cluster))
+    n = len(lines)
+    i = start
+    extended = 0
+    while i < n:
+        if i <= last:
+            hit = _hit_at(lines, i, glued)
+            if hit is None:
+                i += 1  # a stray line inside the block (a sub-heading, a "visa mer" link)
+                continue
+        else:
+            # After the last known label: only label-shaped unknown pairs, a few at most.
+            hit = _unknown_hit(i, lines[i]) if extended < MAX_EXTEND else None
+            if hit is None:
+                break
+            extended += 1
+        i += 1
+        if hit.value is not None:
+            value = hit.value
+        elif i < n and not _label_only_or_known(lines, i, glued):
+            values = [lines[i].text]
+            para = lines[i].para
+            i += 1
+            # Between labels every line is value; after the last label, only its paragraph.
+            while i < n and not _hit_at(lines, i, glued) and (i <= last or lines[i].para == para):
+                values.append(lines[i].text)
+                i += 1
+            value = " ".join(values)
+        else:
+            value = ""  # empty value: the next line is already a label
+        block.pairs.append((hit.label_text, hit.label, value))
+    block.end = i
+    return block

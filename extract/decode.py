@@ -1,0 +1,81 @@
+"""Bytes → text, deterministically: BOM, HTTP charset, `<meta charset>`, strict UTF-8,
+then detection (bs4's UnicodeDammit) only when all of those fail.
+
+The same bytes give the same text on every machine.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-:.]+)", re.I)
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _canonical(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        return None
+    # Browsers read latin-1 and ascii labels as windows-1252 (WHATWG Encoding); so do we.
+    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
+
+
+def header_charset(headers: Mapping[str, object] | None) -> str | None:
+    if not headers:
+        return None
+    for key, value in headers.items():
+        k = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        if k.lower() != "content-type":
+            continue
+        if isinstance(value, list | tuple):
+            value = value[0] if value else ""
+        v = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        m = _HEADER_CHARSET.search(v)
+        return m.group(1) if m else None
+    return None
+
+
+def decode(body: bytes, headers: Mapping[str, object] | None = None) -> tuple[str, str, list[str]]:
+    """Return (text, encoding used, messages)."""
+    messages: list[str] = []
+    for bom, enc in _BOMS:
+        if body.startswith(bom):
+            return body.decode(enc, errors="replace"), enc, messages
+    declared = [("HTTP header", header_charset(headers))]
+    m = _META_CHARSET.search(body[:4096])
+    declared.append(("<meta charset>", m.group(1).decode("ascii", "ignore") if m else None))
+    for source, name in declared:
+        enc = _canonical(name)
+        if name and not enc:
+            messages.append(f"encoding: unknown charset '{name}' in {source}")
+            continue
+        if enc:
+            try:
+                return body.decode(enc), enc, messages
+            except UnicodeDecodeError:
+                messages.append(f"encoding: page does not decode as {enc} declared in {source}")
+    try:
+        return body.decode("utf-8"), "utf-8", messages
+    except UnicodeDecodeError:
+        pass
+    from bs4 import UnicodeDammit  # detection: only for undeclared, non-UTF-8 pages
+
+    dammit = UnicodeDammit(body, is_html=True)
+    guess = _canonical(dammit.original_encoding)
+    # Detectors misread short Swedish text (cp1006, cp1250 …); a Western-European guess or
+    # the web's legacy default windows-1252 is what a browser in Sweden would show.
+    if guess in _PLAUSIBLE and dammit.unicode_markup is not None:
+        return dammit.unicode_markup, guess, messages
+    return body.decode("cp1252", errors="replace"), "cp1252", messages
+
+
+_PLAUSIBLE = {"cp1252", "iso8859-15", "utf-16", "utf-16-le", "utf-16-be", "mac-roman", "cp850"}

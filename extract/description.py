@@ -1,0 +1,72 @@
+"""Title and description: the heading above the block and the free text after it."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from extract.block import Block
+from extract.normalize import clean_text
+from extract.render import Line, is_chrome
+
+# Lines that end the main content or are not part of the description.
+_STOP = re.compile(
+    r"^(dela( sidan| projektet)?|senast (uppdaterad|ändrad)|sidan (senast )?(uppdaterad|ändrad)"
+    r"|tillbaka( till)?|relaterade (projekt|nyheter|sidor)|till toppen|skriv ut"
+    r"|hittade du (det|vad) du sökte)\b", re.I)
+_SKIP = re.compile(r"^(in english|read in english|english summary|läs mer|visa (mer|fler))$", re.I)
+
+
+def html_title(root: etree._Element) -> str | None:
+    """The first <h1> outside site chrome."""
+    for h1 in root.iter("h1"):
+        el, chrome = h1, False
+        while el is not None:
+            if is_chrome(el):
+                chrome = True
+                break
+            el = el.getparent()
+        if not chrome:
+            text = clean_text(h1.text_content())
+            if text:
+                return text
+    return None
+
+
+def text_title(lines: list[Line], block: Block) -> str | None:
+    """Without an <h1>: the last line before the block (the seed's `22-021-S03 - Namn`)."""
+    for line in reversed(lines[max(0, block.start - 3):block.start]):
+        text = line.text
+        if text and not text.endswith(":"):
+            return text
+    return None
+
+
+def description(lines: list[Line], block: Block) -> str | None:
+    """Paragraphs after the block in the same content region; a blank line between them."""
+    region = lines[block.start].region if block.start < len(lines) else 0
+    chrome = lines[block.start].chrome if block.start < len(lines) else False
+    paras: list[list[str]] = []
+    last_para = None
+    for line in lines[block.end:]:
+        if line.region != region and region != 0:
+            break
+        text = line.text
+        if not text or line.chrome != chrome:
+            continue
+        if _STOP.match(text):
+            break
+        if _SKIP.match(text):
+            continue
+        if line.tag == "" or line.para != last_para:
+            # plain text: consecutive lines form one paragraph; HTML: each block is one
+            if line.tag == "" and paras and line.para == last_para:
+                paras[-1].append(text)
+            else:
+                paras.append([text])
+        else:
+            paras[-1].append(text)
+        last_para = line.para
+    out = "\n\n".join(" ".join(p) for p in paras)
+    return out or None

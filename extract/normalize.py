@@ -1,0 +1,277 @@
+"""Normalizers: published text → typed value.
+
+Each normalizer takes the published value (already whitespace-collapsed) and returns
+`(value, message)`: the typed value (None when it cannot be read) and a message saying what
+looked wrong (None when nothing did). Explicit formats first; dateparser only as a counted
+fallback for dates no explicit format reads.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from stdnum import luhn
+
+MASKED_PERSONNUMMER = "[personnummer maskerat]"
+
+Result = tuple[object, str | None]
+
+_WS = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Collapse every kind of white space (no-break, thin, tabs, newlines) to one space."""
+    return _WS.sub(" ", text.replace("\u00ad", "").replace("\u200b", "")).strip()
+
+
+def text(value: str) -> Result:
+    return (value or None), None
+
+
+def code(value: str) -> Result:
+    """A short code (`D1`, `1.2`, `2021SE05SFPR`): no inner spaces, kept as published."""
+    if not value:
+        return None, None
+    v = value.replace(" ", "")
+    if not re.fullmatch(r"[0-9A-Za-zÅÄÖåäö.\-_/]{1,32}", v):
+        return value, "does not look like a code"
+    return v, None
+
+
+# --- identifiers -----------------------------------------------------------------------
+
+DNR_ESF_PLUS = re.compile(r"\b(\d{2}-\d{3}-S\d{2,3})\b")
+DNR_ESF_2014 = re.compile(r"\b(20[12]\d/\d{5})\b")
+DNR_ANY = re.compile(rf"{DNR_ESF_PLUS.pattern}|{DNR_ESF_2014.pattern}")
+
+
+def diarienummer(value: str) -> Result:
+    if not value:
+        return None, None
+    v = value.replace(" ", "")
+    if DNR_ESF_PLUS.fullmatch(v) or DNR_ESF_2014.fullmatch(v):
+        return v, None
+    return value, "not a known diarienummer form (NN-NNN-SNN or YYYY/NNNNN)"
+
+
+def period_of_diarienummer(dnr: str | None) -> str | None:
+    if not dnr:
+        return None
+    if DNR_ESF_PLUS.fullmatch(dnr):
+        return "2021-2027"
+    if DNR_ESF_2014.fullmatch(dnr):
+        return "2014-2020"
+    return None
+
+
+def org_number(value: str) -> Result:
+    """Swedish organisation number → `NNNNNN-NNNN` (python-stdnum's Luhn check).
+
+    A personnummer-shaped number (third digit below 2: a month) belongs to a sole trader and is
+    personal data: the caller masks it (see `is_personnummer`).
+    """
+    if not value:
+        return None, None
+    digits = re.sub(r"[\s\-–+]", "", value)
+    if len(digits) == 12 and digits.startswith("16"):  # 16NNNNNNNNNN: century-style orgnr
+        digits = digits[2:]
+    if not digits.isdigit() or len(digits) not in (10, 12):
+        return None, f"'{value}' is not a 10-digit organisation number"
+    if is_personnummer(digits):
+        return None, "personnummer-shaped number (sole trader): masked"
+    if not luhn.is_valid(digits):
+        return None, f"'{value}' fails the organisation-number check digit"
+    return f"{digits[:6]}-{digits[6:]}", None
+
+
+def is_personnummer(value: str) -> bool:
+    """True for a number shaped like a personnummer: 12 digits, or 10 with 3rd digit < 2."""
+    digits = re.sub(r"[\s\-–+]", "", value or "")
+    if not digits.isdigit():
+        return False
+    if len(digits) == 12:
+        return not digits.startswith("16")
+    return len(digits) == 10 and int(digits[2]) < 2
+
+
+def postal_code(value: str) -> Result:
+    if not value:
+        return None, None
+    digits = re.sub(r"\s", "", value)
+    if digits.upper().startswith("SE-"):
+        digits = digits[3:]
+    if re.fullmatch(r"[1-9]\d{4}", digits):
+        return f"{digits[:3]} {digits[3:]}", None
+    return None, f"'{value}' is not a Swedish postal code (NNN NN)"
+
+
+def nuts2(value: str) -> Result:
+    if not value:
+        return None, None
+    v = value.replace(" ", "").upper()
+    if v == "SE0":
+        return None, "SE0 (ESF Nationellt) is not a NUTS code"
+    from extract.codelists import nuts2_names
+
+    if v in nuts2_names():
+        return v, None
+    return None, f"'{value}' is not a Swedish NUTS 2 code"
+
+
+def intervention_code(value: str) -> Result:
+    if not value:
+        return None, None
+    m = re.match(r"\s*(\d{3})\b", value)
+    if m:
+        return m.group(1), None
+    return None, f"'{value}' is not a 3-digit intervention field code"
+
+
+_AREA_PREFIX = re.compile(r"^programområde\s*", re.I)
+
+
+def programme_area(value: str) -> Result:
+    """`D`, `1`, `Programområde 1 Kompetensförsörjning` → `1`."""
+    if not value:
+        return None, None
+    v = _AREA_PREFIX.sub("", value).strip()
+    m = re.match(r"^([A-Fa-f]|\d)(?:\b|$)", v)
+    if m:
+        return m.group(1).upper(), None
+    return value, "programme area code not recognised"
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"^(?P<num>\d{1,3}(?:[ .]\d{3})+|\d+)(?:,(?P<dec>\d{1,2}))?$")
+_CURRENCY = re.compile(r"\s*(kr\.?|kronor|sek|:-)\s*$", re.I)
+
+
+def amount_sek(value: str) -> Result:
+    """`10 998 524`, `500 000 kr`, `1 234 567,00 SEK` → int (whole kronor)."""
+    if not value:
+        return None, None
+    v = _CURRENCY.sub("", clean_text(value)).strip()
+    v = re.sub(r"^(sek|kr)\s*", "", v, flags=re.I)
+    m = _AMOUNT.match(v)
+    if not m:
+        return None, f"'{value}' is not an amount in SEK"
+    n = int(re.sub(r"[ .]", "", m.group("num")))
+    dec = m.group("dec")
+    if dec and int(dec):
+        return round(n + int(dec) / 10 ** len(dec)), f"'{value}' rounded to whole kronor"
+    return n, None
+
+
+def integer(value: str) -> Result:
+    if not value:
+        return None, None
+    v = re.sub(r"[\s.]", "", clean_text(value))
+    if re.fullmatch(r"\d+", v):
+        return int(v), None
+    return None, f"'{value}' is not a whole number"
+
+
+def percent(value: str) -> Result:
+    """`40%`, `40 %`, `62,5 %`, `40` → float percent."""
+    if not value:
+        return None, None
+    v = clean_text(value).replace("procent", "%").replace(" ", "")
+    m = re.fullmatch(r"(\d{1,3}(?:[.,]\d+)?)%?", v)
+    if not m:
+        return None, f"'{value}' is not a percentage"
+    pct = float(m.group(1).replace(",", "."))
+    if pct > 100:
+        return pct, f"'{value}' is above 100%"
+    return pct, None
+
+
+_YES = {"ja", "yes", "j", "sant", "true"}
+_NO = {"nej", "no", "n", "falskt", "false"}
+
+
+def yes_no(value: str) -> Result:
+    if not value:
+        return None, None
+    v = value.strip().casefold()
+    if v in _YES:
+        return True, None
+    if v in _NO:
+        return False, None
+    return None, f"'{value}' is not Ja/Nej"
+
+
+# --- dates -----------------------------------------------------------------------------
+
+MONTHS = {
+    "januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
+    "augusti": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "okt": 10, "nov": 11, "dec": 12,
+}
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SLASHED = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})")
+_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+_TEXTUAL = re.compile(r"(?:\w+dag(?:en)?\s+(?:den\s+)?)?(\d{1,2})(?:\s*:?e)?\.?\s+([a-zåäö]+)\.?\s+(\d{4})",
+                      re.I)
+
+FALLBACK_NOTE = "read by the dateparser fallback"
+
+
+def date_value(value: str) -> Result:
+    """ISO dates, `2023/01/02`, `02.01.2023`, `2 januari 2023`; dateparser as counted fallback."""
+    if not value:
+        return None, None
+    v = clean_text(value)
+    for pattern, order in ((_ISO, "ymd"), (_SLASHED, "ymd"), (_DMY, "dmy"), (_COMPACT, "ymd")):
+        m = pattern.fullmatch(v)
+        if m:
+            a, b, c = (int(g) for g in m.groups())
+            y, mo, d = (a, b, c) if order == "ymd" else (c, b, a)
+            return _make_date(y, mo, d, value)
+    m = _TEXTUAL.fullmatch(v)
+    if m and m.group(2).casefold() in MONTHS:
+        return _make_date(int(m.group(3)), MONTHS[m.group(2).casefold()], int(m.group(1)), value)
+    return _dateparser_fallback(value)
+
+
+def _make_date(y: int, mo: int, d: int, published: str) -> Result:
+    try:
+        return date(y, mo, d), None
+    except ValueError:
+        return None, f"'{published}' is not a valid date"
+
+
+def _dateparser_fallback(value: str) -> Result:
+    import dateparser  # slow to import and to run: only for what the explicit formats miss
+
+    parsed = dateparser.parse(value, languages=["sv"], settings={
+        "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"],
+        "RETURN_AS_TIMEZONE_AWARE": False})
+    if parsed is None:
+        return None, f"'{value}' is not a date"
+    return parsed.date(), f"'{value}' {FALLBACK_NOTE}"
+
+
+_PERIOD_SPLIT = re.compile(r"\s+(?:-|–|—|till|to|t\.o\.m\.?)\s+|\s*[–—]\s*", re.I)
+
+
+def period(value: str) -> tuple[object, object, list[str]]:
+    """`2020-01-01 - 2021-12-31`, `2008-08-25 till 2009-02-25` → (start, end, messages)."""
+    if not value:
+        return None, None, []
+    parts = _PERIOD_SPLIT.split(clean_text(value))
+    if len(parts) != 2:
+        return None, None, [f"'{value}' is not a period 'start - end'"]
+    (start, m1), (end, m2) = date_value(parts[0]), date_value(parts[1])
+    return start, end, [m for m in (m1, m2) if m]
+
+
+NORMALIZERS = {
+    "text": text, "code": code, "diarienummer": diarienummer, "org_number": org_number,
+    "postal_code": postal_code, "nuts2": nuts2, "intervention_code": intervention_code,
+    "programme_area": programme_area, "amount_sek": amount_sek, "integer": integer,
+    "percent": percent, "yes_no": yes_no, "date": date_value,
+}

@@ -1,0 +1,236 @@
+"""parse_page: one pure function from (url, bytes, fetched_at, headers) to a project record.
+
+The spider and `projektbank extract` both call it; nothing else reads fields from pages.
+Deterministic: the same inputs give the same record on every machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from extract import description as desc
+from extract import normalize as N
+from extract.block import Block, find_block
+from extract.decode import decode
+from extract.registry import MAPPED, PERIOD, PERSONAL
+from extract.render import (
+    looks_like_html,
+    parse_html,
+    render_html,
+    render_text,
+)
+from extract.schema import (
+    BY_NAME,
+    COLUMN_NAMES,
+    ESF_2007_ONLY_LABELS,
+    ESF_2014_ONLY_LABELS,
+    ESF_PLUS_ONLY_LABELS,
+    LIST,
+    MAP,
+)
+from extract.version import EXTRACTOR_VERSION
+
+
+@dataclass
+class Extraction:
+    """What parse_page found: a record, or the reason there is none."""
+
+    record: dict | None
+    reject_reason: str | None = None
+    messages: list[str] = field(default_factory=list)
+    unknown_labels: list[str] = field(default_factory=list)
+    ignored_labels: list[str] = field(default_factory=list)   # personal data, not written
+    encoding: str | None = None
+    enrichment_messages: list[str] = field(default_factory=list)  # cross-checks from enrich()
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None
+
+    def __iter__(self):  # `record, messages = parse_page(...)`
+        return iter((self.record, self.messages))
+
+
+_TITLE = re.compile(r"^\s*(?P<dnr>\d{2}-\d{3}-S\d{2,3}|20[12]\d/\d{5})\s*[-–—:]\s*(?P<name>.+)$")
+_OLD_SITE = re.compile(r"/behallare-for-projekt/(?P<path>[^?#]+?)/?$", re.I)
+
+
+def empty_record() -> dict:
+    rec: dict = dict.fromkeys(COLUMN_NAMES)
+    for name in COLUMN_NAMES:
+        if BY_NAME[name].type == MAP:
+            rec[name] = {}
+        elif BY_NAME[name].type == LIST:
+            rec[name] = []
+    return rec
+
+
+def _as_utc(ts: datetime | str | None) -> datetime:
+    if ts is None:
+        return datetime.now(UTC)
+    if isinstance(ts, str):
+        ts = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    if ts.tzinfo is None:
+        return ts.replace(tzinfo=UTC)
+    return ts.astimezone(UTC)
+
+
+def _is_text_page(url: str, headers: Mapping | None, text: str) -> bool:
+    for key, value in (headers or {}).items():
+        k = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        if k.lower() == "content-type":
+            v = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            if "text/plain" in v.lower():
+                return True
+            if "html" in v.lower():
+                return False
+    return not looks_like_html(text)
+
+
+def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
+               headers: Mapping | None = None) -> Extraction:
+    """Turn one fetched page into a record following extract/schema.py.
+
+    Returns an Extraction: `.record` (None when the page holds no project block, with
+    `.reject_reason`), `.messages` (also in the record's `validation_messages`).
+    """
+    fetched = _as_utc(fetched_at)
+    if not body or not body.strip():
+        return Extraction(None, "empty page")
+    if b"\x00" in body[:2048] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Extraction(None, "binary content, not a text or HTML page")
+    text, encoding, messages = decode(body, headers)
+
+    is_text = _is_text_page(url, headers, text)
+    title = None
+    if is_text:
+        lines = render_text(text)
+        block = find_block(lines)
+    else:
+        root = parse_html(text)
+        lines = render_html(root, skip_chrome=True)
+        block = find_block(lines)
+        if block is None:  # chrome detection too eager? read the whole page once more
+            lines = render_html(root, skip_chrome=False)
+            block = find_block(lines)
+        title = desc.html_title(root)
+    if block is None:
+        return Extraction(None, "no project block found (fewer than 3 known labels together)",
+                          messages, encoding=encoding)
+    if title is None:
+        title = desc.text_title(lines, block)
+
+    ex = Extraction(empty_record(), None, messages, encoding=encoding)
+    rec = ex.record
+    _read_fields(block, rec, ex)
+    rec["description"] = desc.description(lines, block)
+    _identify(rec, ex, url, title, block)
+    rec["source_url"] = url
+    rec["fetched_at"] = fetched
+    rec["content_sha256"] = hashlib.sha256(body).hexdigest()
+    rec["extractor_version"] = EXTRACTOR_VERSION
+    _cross_checks(rec, ex)
+    from extract.enrich import enrich
+
+    ex.enrichment_messages = enrich(rec)
+    ex.messages.extend(ex.enrichment_messages)
+    rec["validation_messages"] = list(ex.messages)
+    return ex
+
+
+def _read_fields(block: Block, rec: dict, ex: Extraction) -> None:
+    raw: dict[str, str] = rec["fields_raw"]
+    seen_columns: dict[str, str] = {}
+    for label_text, label, value in block.pairs:
+        if label is not None and label.kind == PERSONAL:
+            ex.ignored_labels.append(label.text)
+            continue
+        name = label_text
+        if name in raw:
+            if raw[name] != value:
+                ex.messages.append(f"fields_raw: label '{name}' repeated with another value; "
+                                   "the first is kept")
+            continue
+        raw[name] = value
+        if label is None:
+            rec["extra_fields"][name] = value
+            ex.unknown_labels.append(name)
+            ex.messages.append(f"extra_fields: unknown label '{name}'")
+            continue
+        if label.kind == PERIOD:
+            start, end, msgs = N.period(value)
+            for col, val in (("start_date", start), ("end_date", end)):
+                if rec[col] is None:
+                    rec[col] = val
+                elif val is not None and rec[col] != val:
+                    ex.messages.append(f"{col}: '{label.text}' disagrees with the date label")
+            ex.messages.extend(f"start_date: {m}" for m in msgs)
+            continue
+        col = label.column
+        if label.kind != MAPPED or col is None:
+            continue
+        if col.name == "owner_org_number" and N.is_personnummer(value):
+            raw[name] = N.MASKED_PERSONNUMMER
+        typed, msg = N.NORMALIZERS[col.normalizer](value)
+        if msg:
+            ex.messages.append(f"{col.name}: {msg}")
+        if col.name in seen_columns:
+            if rec[col.name] is None and typed is not None:
+                rec[col.name] = typed
+            elif typed is not None and typed != rec[col.name]:
+                ex.messages.append(f"{col.name}: '{name}' ({value}) differs from "
+                                   f"'{seen_columns[col.name]}' ({rec[col.name]})")
+            continue
+        seen_columns[col.name] = name
+        rec[col.name] = typed
+
+
+def _identify(rec: dict, ex: Extraction, url: str, title: str | None, block: Block) -> None:
+    m = _TITLE.match(title or "")
+    title_dnr, title_name = (m.group("dnr"), m.group("name").strip()) if m else (None, None)
+    url_dnr = None
+    query = urlsplit(url).query if "?" in url else ""
+    if query:
+        # `?dnr=2019/00492` and `?dnr=2019%2F00492` are one project
+        values = parse_qs(query).get("dnr")
+        if values:
+            url_dnr = unquote(values[0]).strip() or None
+    if rec["project_id"] is None:
+        rec["project_id"] = title_dnr or url_dnr
+    elif title_dnr and title_dnr != rec["project_id"]:
+        ex.messages.append(f"project_id: heading says {title_dnr}, block says {rec['project_id']}")
+    raw_labels = set(rec["fields_raw"]) | set(ex.ignored_labels)
+    period = N.period_of_diarienummer(rec["project_id"])
+    old = _OLD_SITE.search(urlsplit(url).path) if "://" in url else _OLD_SITE.search(url)
+    if period is None:
+        if block.glued or old or raw_labels & ESF_2007_ONLY_LABELS:
+            period = "2007-2013"
+        elif raw_labels & ESF_PLUS_ONLY_LABELS:
+            period = "2021-2027"
+        elif raw_labels & ESF_2014_ONLY_LABELS:
+            period = "2014-2020"
+    rec["programme_period"] = period
+    if rec["project_name"] is None:
+        name = title_name or (title if period == "2007-2013" else None)
+        rec["project_name"] = N.clean_text(name) if name else None
+    if rec["project_id"] is None and period == "2007-2013":
+        if old:
+            rec["project_id"] = "ESF0713:" + unquote(old.group("path")).strip("/").lower()
+        elif rec["project_name"]:
+            slug = re.sub(r"[^0-9a-zåäö]+", "-", rec["project_name"].lower()).strip("-")
+            rec["project_id"] = "ESF0713:" + slug
+            ex.messages.append("project_id: no old-site URL; derived from the heading")
+    for name in ("project_id", "programme_period", "project_name"):
+        if rec[name] is None:
+            ex.messages.append(f"{name}: missing")
+
+
+def _cross_checks(rec: dict, ex: Extraction) -> None:
+    start, end = rec["start_date"], rec["end_date"]
+    if start and end and end < start:
+        ex.messages.append(f"end_date: {end} is before start_date {start}")

@@ -1,0 +1,179 @@
+"""Page → lines, as a text browser would show it, whatever the markup.
+
+Block elements (p, div, dt, dd, td, li, h1 …) start a new line; `<br>` starts a new line in the
+same paragraph; inline elements stay on the line but keep their boundaries as separate
+segments, so `<span>Projektfas</span><span>Förprojektering</span>` can still be split.
+Site chrome (nav, footer, cookie banners, breadcrumbs, sidebars, forms, scripts) is skipped;
+the block finder can ask for a second rendering that keeps it.
+
+Plain-text renderings (like the seed) become lines directly: one line per text line,
+paragraphs separated by blank lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree, html
+
+from extract.normalize import clean_text
+
+BLOCK_TAGS = frozenset("""
+address article aside blockquote body caption center dd details dialog div dl dt fieldset
+figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html legend li main nav ol p pre
+section summary table tbody td tfoot th thead tr ul
+""".split())
+
+# Never text: their content is code, data or controls.
+SKIP_TAGS = frozenset("script style noscript template head svg iframe object select option "
+                      "button input textarea canvas map video audio title meta link".split())
+
+# Not <form>: ASP.NET/EPiServer pages (the old esf.se) wrap the whole page in one.
+CHROME_TAGS = frozenset({"nav", "footer", "header", "aside", "dialog"})
+CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search",
+                          "dialog", "alertdialog"})
+CHROME_TOKENS = frozenset("""
+nav navbar navigation menu menus submenu megamenu footer cookie cookies consent gdpr
+breadcrumb breadcrumbs crumbs sidebar share sharing social skip banner topbar toolbar
+offcanvas modal popup screen sr visually hidden
+""".split())
+# Containers that are never chrome themselves, whatever their classes say
+# (WordPress puts `has-main-navigation` and the like on <body>).
+NEVER_CHROME = frozenset({"html", "body", "main", "article"})
+CONTENT_TAGS = frozenset({"main", "article"})
+
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+
+
+@dataclass(slots=True)
+class Line:
+    segments: list[str]   # text pieces; a boundary wherever an inline element starts or ends
+    para: int             # lines split only by <br> share a paragraph number
+    tag: str              # the block element holding the line ("" for plain text)
+    region: int = 0       # id of the nearest <main>/<article> (0: the page body)
+    chrome: bool = False  # inside site chrome (only when chrome is kept, see render_html)
+
+    @property
+    def text(self) -> str:
+        return clean_text("".join(self.segments))
+
+    def parts(self) -> list[str]:
+        """Non-blank segments, whitespace-collapsed."""
+        return [t for t in (clean_text(s) for s in self.segments) if t]
+
+
+def is_chrome(el: etree._Element) -> bool:
+    tag = el.tag
+    if tag in NEVER_CHROME:
+        return False
+    if tag in CHROME_TAGS:
+        return True
+    attrib = el.attrib
+    if not attrib:
+        return False
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    role = attrib.get("role")
+    if role and role.lower() in CHROME_ROLES:
+        return True
+    for name in ("class", "id"):
+        value = attrib.get(name)
+        if value and not CHROME_TOKENS.isdisjoint(_TOKEN_SPLIT.split(value.lower())):
+            return True
+    return False
+
+
+def parse_html(text: str) -> etree._Element:
+    """lxml's HTML parser (libxml2: fast, forgiving of broken markup)."""
+    parser = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    root = html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    return root
+
+
+def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
+    """Lines of the page; chrome skipped, or (skip_chrome=False) kept and marked."""
+    lines: list[Line] = []
+    chrome_stack: list[bool] = []  # only when chrome is kept: which open elements are chrome
+    in_chrome = 0
+    segs: list[str] = []
+    state = {"para": 0, "tag": "", "soft": False}
+    region_stack: list[int] = [0]
+    block_stack: list[str] = []
+
+    def flush(soft: bool = False) -> None:
+        nonlocal segs
+        if segs and any(not s.isspace() for s in segs):
+            tag = block_stack[-1] if block_stack else ""
+            lines.append(Line(segs, state["para"], tag, region_stack[-1], in_chrome > 0))
+            segs = []
+            if not soft:
+                state["para"] += 1
+        else:
+            segs = []
+            if not soft:
+                state["para"] += 1
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    skipping = False  # after skip_subtree() the very next event is that element's end
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if event == "start":
+            if tag in SKIP_TAGS or (skip_chrome and is_chrome(el)):
+                walker.skip_subtree()
+                skipping = True
+                if tag in BLOCK_TAGS:
+                    flush()
+                continue
+            if not skip_chrome:
+                c = is_chrome(el)
+                if c:
+                    flush()
+                chrome_stack.append(c)
+                in_chrome += c
+            if tag == "br":
+                flush(soft=True)
+            elif tag in BLOCK_TAGS:
+                flush()
+                block_stack.append(tag)
+                if tag in CONTENT_TAGS:
+                    region_stack.append(len(lines) + 1)  # a fresh id per content region
+            if el.text:
+                segs.append(el.text)
+        else:
+            if skipping:
+                skipping = False
+            else:
+                if tag in BLOCK_TAGS:
+                    flush()
+                    block_stack.pop()
+                    if tag in CONTENT_TAGS:
+                        region_stack.pop()
+                if not skip_chrome and chrome_stack.pop():
+                    flush()
+                    in_chrome -= 1
+            if el.tail:
+                segs.append(el.tail)
+    flush()
+    return lines
+
+
+def render_text(text: str) -> list[Line]:
+    lines: list[Line] = []
+    para = 0
+    for raw in text.splitlines():
+        if raw.strip():
+            lines.append(Line([raw], para, ""))
+        else:
+            para += 1
+    return lines
+
+
+_LOOKS_HTML = re.compile(r"<\s*(?:!doctype|html|head|body|div|p|table|dl|section|main|article|span|h1)\b",
+                         re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_LOOKS_HTML.search(text[:8192]))

@@ -1,0 +1,44 @@
+"""Shared fixtures: the sample corpus and helpers to run extraction on it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SEED = ROOT / "samples" / "seed" / "22-021-S03.txt"
+SHARED_SEED_DIR = ROOT.parent / "shared" / "seed"
+
+
+def sample_cases() -> list[tuple[str, Path, dict]]:
+    """(name, page file, expected record) for every sample with an .expected.json."""
+    cases = []
+    for exp in sorted(SAMPLES.rglob("*.expected.json")):
+        if "site" in exp.relative_to(SAMPLES).parts:
+            continue
+        stem = exp.name[: -len(".expected.json")]
+        pages = [p for p in exp.parent.glob(stem + ".*") if p.suffix in (".html", ".htm", ".txt")]
+        assert len(pages) == 1, f"expected one page for {exp}"
+        cases.append((stem, pages[0], json.loads(exp.read_text(encoding="utf-8"))))
+    return cases
+
+
+@cache
+def extract_sample(path: Path):
+    from extract import parse_page
+    from pipelines.sources import read_file
+
+    page = read_file(path)
+    return parse_page(page.url, page.body, page.fetched_at, page.headers)
+
+
+def jsonable(value):
+    """A record value as it appears in the expected JSON files."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
