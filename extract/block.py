@@ -113,39 +113,53 @@ def _distinct(cluster: list[Hit]) -> int:
 
 
 def find_block(lines: list[Line]) -> Block | None:
-    hits = [h for i, line in enumerate(lines) if (h := _known_hit(i, line))]
+    known = [_known_hit(i, line) for i, line in enumerate(lines)]
     glued = False
-    best = max(_clusters(hits), key=_distinct, default=None)
+    best = max(_clusters([h for h in known if h]), key=_distinct, default=None)
     if best is None or _distinct(best) < MIN_LABELS:
         # 2007–2013 text renderings glue label and value: try that reading.
-        ghits = [h for i, line in enumerate(lines) if (h := _known_hit(i, line) or _glued_hit(i, line))]
+        ghits = [h for i, line in enumerate(lines) if (h := known[i] or _glued_hit(i, line))]
         gbest = max(_clusters(ghits), key=_distinct, default=None)
         if gbest is None or _distinct(gbest) < MIN_LABELS:
             return None
         best, glued = gbest, True
-    return _read_block(lines, best, glued)
+    return _read_block(_Hits(lines, known, glued), best)
 
 
-def _hit_at(lines: list[Line], i: int, glued: bool) -> Hit | None:
-    line = lines[i]
-    return (_known_hit(i, line) or (_glued_hit(i, line) if glued else None)
-            or _unknown_hit(i, line))
+class _Hits:
+    """Hits per line, each computed once (the block reader asks about a line several times)."""
+
+    def __init__(self, lines: list[Line], known: list[Hit | None], glued: bool) -> None:
+        self.lines, self.known, self.glued = lines, known, glued
+        self._any: dict[int, Hit | None] = {}
+
+    def known_or_glued(self, i: int) -> Hit | None:
+        hit = self.known[i]
+        if hit is None and self.glued:
+            hit = _glued_hit(i, self.lines[i])
+        return hit
+
+    def any(self, i: int) -> Hit | None:
+        if i not in self._any:
+            self._any[i] = self.known_or_glued(i) or _unknown_hit(i, self.lines[i])
+        return self._any[i]
 
 
-def _label_only_or_known(lines: list[Line], i: int, glued: bool) -> bool:
+def _label_only_or_known(hits: _Hits, i: int) -> bool:
     """Would line i end an empty value? (`Namn: Foo` as a value line is still a value.)"""
-    if _known_hit(i, lines[i]) or (glued and _glued_hit(i, lines[i])):
+    if hits.known_or_glued(i):
         return True
-    hit = _unknown_hit(i, lines[i])
+    hit = hits.any(i)
     return hit is not None and hit.value is None
 
 
-def _read_block(lines: list[Line], cluster: list[Hit], glued: bool) -> Block:
+def _read_block(hits: _Hits, cluster: list[Hit]) -> Block:
+    lines, glued = hits.lines, hits.glued
     start, last = cluster[0].index, cluster[-1].index
     # An unknown `Label:` + value just before the first known label belongs to the block too.
     while (start >= 2 and lines[start - 2].text.endswith(":")
            and _unknown_hit(start - 2, lines[start - 2])
-           and not _hit_at(lines, start - 1, glued)):
+           and not hits.any(start - 1)):
         start -= 2
     block = Block(start=start, glued=glued, distinct_labels=_distinct(cluster))
     n = len(lines)
@@ -153,7 +167,7 @@ def _read_block(lines: list[Line], cluster: list[Hit], glued: bool) -> Block:
     extended = 0
     while i < n:
         if i <= last:
-            hit = _hit_at(lines, i, glued)
+            hit = hits.any(i)
             if hit is None:
                 i += 1  # a stray line inside the block (a sub-heading, a "visa mer" link)
                 continue
@@ -166,12 +180,12 @@ def _read_block(lines: list[Line], cluster: list[Hit], glued: bool) -> Block:
         i += 1
         if hit.value is not None:
             value = hit.value
-        elif i < n and not _label_only_or_known(lines, i, glued):
+        elif i < n and not _label_only_or_known(hits, i):
             values = [lines[i].text]
             para = lines[i].para
             i += 1
             # Between labels every line is value; after the last label, only its paragraph.
-            while i < n and not _hit_at(lines, i, glued) and (i <= last or lines[i].para == para):
+            while i < n and not hits.any(i) and (i <= last or lines[i].para == para):
                 values.append(lines[i].text)
                 i += 1
             value = " ".join(values)

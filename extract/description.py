@@ -18,8 +18,11 @@ _STOP = re.compile(
 _SKIP = re.compile(r"^(in english|read in english|english summary|läs mer|visa (mer|fler))$", re.I)
 
 
-def html_title(root: etree._Element) -> str | None:
-    """The first <h1> outside site chrome."""
+def html_title(root: etree._Element, lines: list[Line], block: Block) -> str | None:
+    """The first <h1> outside site chrome: from the rendered lines when it is there."""
+    for line in lines[: block.start]:
+        if line.tag == "h1" and not line.chrome:
+            return line.text
     for h1 in root.iter("h1"):
         el, chrome = h1, False
         while el is not None:
@@ -28,7 +31,7 @@ def html_title(root: etree._Element) -> str | None:
                 break
             el = el.getparent()
         if not chrome:
-            text = clean_text(h1.text_content())
+            text = clean_text("".join(h1.itertext()))
             if text:
                 return text
     return None

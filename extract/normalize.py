@@ -17,12 +17,13 @@ MASKED_PERSONNUMMER = "[personnummer maskerat]"
 
 Result = tuple[object, str | None]
 
-_WS = re.compile(r"\s+")
 
 
 def clean_text(text: str) -> str:
     """Collapse every kind of white space (no-break, thin, tabs, newlines) to one space."""
-    return _WS.sub(" ", text.replace("\u00ad", "").replace("\u200b", "")).strip()
+    if "\u00ad" in text or "\u200b" in text:  # soft hyphen, zero-width space: invisible
+        text = text.replace("\u00ad", "").replace("\u200b", "")
+    return " ".join(text.split())  # str.split() knows every Unicode space, NBSP included
 
 
 def text(value: str) -> Result:

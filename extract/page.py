@@ -112,13 +112,14 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
         lines = render_text(text)
         block = find_block(lines)
     else:
-        root = parse_html(text)
+        root = parse_html(body if encoding == "utf-8" else text)
         lines = render_html(root, skip_chrome=True)
         block = find_block(lines)
         if block is None:  # chrome detection too eager? read the whole page once more
             lines = render_html(root, skip_chrome=False)
             block = find_block(lines)
-        title = desc.html_title(root)
+        if block is not None:
+            title = desc.html_title(root, lines, block)
     if block is None:
         return Extraction(None, "no project block found (fewer than 3 known labels together)",
                           messages, encoding=encoding)

@@ -46,8 +46,19 @@ def labels() -> dict[str, Label]:
     return out
 
 
+@cache
+def _prefixes() -> frozenset[str]:
+    out = set()
+    for key in labels():
+        out.add(key[:4])
+        for dash in "‐‑‒–—":  # `E–post`: label_key unifies dashes, so must the quick test
+            out.add(key[:4].replace("-", dash))
+    return frozenset(out)
+
+
 def lookup(text: str) -> Label | None:
-    if len(text) > 60:
+    # Most lines are not labels: a cheap test of the first four letters rejects them early.
+    if len(text) > 60 or text[:4].casefold() not in _prefixes():
         return None
     return labels().get(label_key(text))
 

@@ -13,9 +13,8 @@ paragraphs separated by blank lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from lxml import etree, html
+from lxml import etree
 
 from extract.normalize import clean_text
 
@@ -46,21 +45,31 @@ CONTENT_TAGS = frozenset({"main", "article"})
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 
 
-@dataclass(slots=True)
 class Line:
-    segments: list[str]   # text pieces; a boundary wherever an inline element starts or ends
-    para: int             # lines split only by <br> share a paragraph number
-    tag: str              # the block element holding the line ("" for plain text)
-    region: int = 0       # id of the nearest <main>/<article> (0: the page body)
-    chrome: bool = False  # inside site chrome (only when chrome is kept, see render_html)
+    """One rendered line: its text, and the inline segments it was made of."""
 
-    @property
-    def text(self) -> str:
-        return clean_text("".join(self.segments))
+    __slots__ = ("segments", "para", "tag", "region", "chrome", "text", "_parts")
+
+    def __init__(self, segments: list[str], para: int, tag: str, region: int = 0,
+                 chrome: bool = False) -> None:
+        self.segments = segments  # text pieces; a boundary wherever an inline element starts/ends
+        self.para = para          # lines split only by <br> share a paragraph number
+        self.tag = tag            # the block element holding the line ("" for plain text)
+        self.region = region      # id of the nearest <main>/<article> (0: the page body)
+        self.chrome = chrome      # inside site chrome (only when chrome is kept)
+        self.text = clean_text("".join(segments))
+        self._parts: list[str] | None = None
 
     def parts(self) -> list[str]:
         """Non-blank segments, whitespace-collapsed."""
-        return [t for t in (clean_text(s) for s in self.segments) if t]
+        if self._parts is None:
+            segs = self.segments
+            self._parts = [self.text] if len(segs) == 1 else [
+                t for t in (clean_text(s) for s in segs) if t]
+        return self._parts
+
+    def __repr__(self) -> str:
+        return f"Line({self.segments!r}, para={self.para}, tag={self.tag!r})"
 
 
 def is_chrome(el: etree._Element) -> bool:
@@ -84,11 +93,18 @@ def is_chrome(el: etree._Element) -> bool:
     return False
 
 
-def parse_html(text: str) -> etree._Element:
-    """lxml's HTML parser (libxml2: fast, forgiving of broken markup)."""
-    parser = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-    root = html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+def parse_html(page: str | bytes) -> etree._Element:
+    """lxml's HTML parser (libxml2: fast, forgiving of broken markup); bytes must be UTF-8."""
+    data = page if isinstance(page, bytes) else page.encode("utf-8", "surrogatepass")
+    root = etree.fromstring(data, _PARSER)
+    if root is None:  # nothing but whitespace or comments
+        root = etree.fromstring(b"<html><body></body></html>", _PARSER)
     return root
+
+
+# Plain etree elements: lxml.html's element classes cost a Python call per element.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                           no_network=True)
 
 
 def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
