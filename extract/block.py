@@ -20,7 +20,7 @@ from extract.registry import MAPPED, PERIOD, Label, glued_prefixes, lookup
 from extract.render import Line
 
 MIN_LABELS = 3      # distinct mapped labels that make a project block
-MAX_GAP = 6         # lines between two hits of one block (values, unknown labels)
+MAX_GAP = 3         # a hit at most 3 lines after the previous one (value lines, a sub-heading)
 MAX_EXTEND = 4      # unknown label/value pairs taken after the last known label
 
 _UNKNOWN_LABEL = re.compile(r"^[A-ZÅÄÖÉ0-9][\w\-–/() .,&]{0,45}$")
@@ -105,21 +105,67 @@ def _clusters(hits: list[Hit]) -> list[list[Hit]]:
             clusters[-1].append(hit)
         else:
             clusters.append([hit])
-    return clusters
+    # A cluster starts and ends with known labels: unknown ones only bridge.
+    trimmed = []
+    for c in clusters:
+        known = [i for i, h in enumerate(c) if h.label is not None]
+        if known:
+            trimmed.append(c[known[0]: known[-1] + 1])
+    return trimmed
 
 
 def _distinct(cluster: list[Hit]) -> int:
     return len({h.label.text for h in cluster if h.label and h.label.kind in (MAPPED, PERIOD)})
 
 
+def _bridges(lines: list[Line], known: list[Hit | None]) -> list[Hit]:
+    """Known hits plus unknown `Label:` lines: an unknown label inside the block keeps it whole."""
+    out = []
+    for i, line in enumerate(lines):
+        hit = known[i]
+        if hit is None and line.text.endswith(":"):
+            hit = _unknown_hit(i, line)
+        if hit is not None:
+            out.append(hit)
+    return out
+
+
+MERGE_GAP = 8       # neighbouring clusters this close, with no heading between, are one block
+_HEADINGS = frozenset({"h1", "h2", "h3"})
+
+
+def _merge_neighbours(lines: list[Line], clusters: list[list[Hit]], best: int) -> list[Hit]:
+    """Join clusters split by a long value (a multi-paragraph `<dd>`) back into the block."""
+    def joinable(a: list[Hit], b: list[Hit]) -> bool:
+        gap = lines[a[-1].index + 1: b[0].index]
+        first = lines[a[-1].index]
+        return (len(gap) <= MERGE_GAP and _distinct(b if b is not clusters[best] else a) >= 2
+                and not any(line.tag in _HEADINGS or line.chrome != first.chrome
+                            or line.region != first.region for line in gap))
+
+    lo = hi = best
+    while lo > 0 and joinable(clusters[lo - 1], clusters[lo]):
+        lo -= 1
+    while hi + 1 < len(clusters) and joinable(clusters[hi], clusters[hi + 1]):
+        hi += 1
+    return [h for c in clusters[lo: hi + 1] for h in c]
+
+
+def _best(lines: list[Line], clusters: list[list[Hit]]) -> list[Hit] | None:
+    if not clusters:
+        return None
+    best = max(range(len(clusters)), key=lambda k: _distinct(clusters[k]))
+    return _merge_neighbours(lines, clusters, best)
+
+
 def find_block(lines: list[Line]) -> Block | None:
     known = [_known_hit(i, line) for i, line in enumerate(lines)]
     glued = False
-    best = max(_clusters([h for h in known if h]), key=_distinct, default=None)
+    best = _best(lines, _clusters(_bridges(lines, known)))
     if best is None or _distinct(best) < MIN_LABELS:
         # 2007–2013 text renderings glue label and value: try that reading.
         ghits = [h for i, line in enumerate(lines) if (h := known[i] or _glued_hit(i, line))]
-        gbest = max(_clusters(ghits), key=_distinct, default=None)
+        gbest = _best(lines, _clusters(ghits))
         if gbest is None or _distinct(gbest) < MIN_LABELS:
             return None
         best, glued = gbest, True

@@ -47,29 +47,40 @@ def text_title(lines: list[Line], block: Block) -> str | None:
 
 
 def description(lines: list[Line], block: Block) -> str | None:
-    """Paragraphs after the block in the same content region; a blank line between them."""
+    """Paragraphs after the block in the same content region, a blank line between them.
+
+    Site chrome never counts. When nothing follows the block (a facts box after the text, or
+    in a sidebar), the text between the heading and the block is the description instead.
+    """
     region = lines[block.start].region if block.start < len(lines) else 0
-    chrome = lines[block.start].chrome if block.start < len(lines) else False
+    after = _paragraphs(lines[block.end:], region)
+    if after:
+        return after
+    heading = next((i for i, line in enumerate(lines[: block.start])
+                    if line.tag == "h1" and not line.chrome), None)
+    if heading is None:
+        return None
+    return _paragraphs(lines[heading + 1: block.start], 0)
+
+
+def _paragraphs(lines: list[Line], region: int) -> str | None:
     paras: list[list[str]] = []
     last_para = None
-    for line in lines[block.end:]:
-        if line.region != region and region != 0:
+    for line in lines:
+        if region and line.region != region:
             break
         text = line.text
-        if not text or line.chrome != chrome:
+        if not text or line.chrome:
             continue
         if _STOP.match(text):
             break
         if _SKIP.match(text):
             continue
-        if line.tag == "" or line.para != last_para:
-            # plain text: consecutive lines form one paragraph; HTML: each block is one
-            if line.tag == "" and paras and line.para == last_para:
-                paras[-1].append(text)
-            else:
-                paras.append([text])
-        else:
+        # plain text: consecutive lines form one paragraph; HTML: each block is one, and
+        # lines split only by <br> stay in their paragraph
+        if paras and line.para == last_para:
             paras[-1].append(text)
+        else:
+            paras.append([text])
         last_para = line.para
-    out = "\n\n".join(" ".join(p) for p in paras)
-    return out or None
+    return "\n\n".join(" ".join(p) for p in paras) or None

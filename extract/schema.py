@@ -32,7 +32,7 @@ class Column:
     description: str
     labels: tuple[str, ...] = ()      # Swedish source labels, exactly as published
     normalizer: str | None = None     # name of a function in extract/normalize.py
-    group: str = "field"              # field | derived | enrichment | provenance | audit
+    group: str = "field"      # field | derived | enrichment | provenance | history | audit
     codelist: str | None = None       # package data the column is checked against / derived from
     key: bool = False                 # a key column: fill rate watched by run assertions
 
@@ -143,6 +143,10 @@ COLUMNS: tuple[Column, ...] = (
     C("content_sha256", STRING, "SHA-256 of the page body bytes as received.", group="provenance"),
     C("extractor_version", STRING, "Version of the extractor that made the record.",
       group="provenance"),
+    # --- history (scheduled crawls; null in a one-off extract) ---
+    C("first_seen", DATE, "Crawl date on which the project was first seen (latest view of a "
+      "crawl history; null outside one).", group="history"),
+    C("last_seen", DATE, "Crawl date on which the project was last seen.", group="history"),
     # --- audit ---
     C("fields_raw", MAP,
       "Every label → value exactly as published (personal data withheld).", group="audit"),
@@ -156,7 +160,8 @@ COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 
 # Columns that are not business data: changes in them are not changes of a project.
-PROVENANCE_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.group == "provenance")
+PROVENANCE_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in COLUMNS if c.group in ("provenance", "history"))
 
 # Labels read but not mapped to a single column.
 PERIOD_LABEL = "Projektperiod"   # split into start_date / end_date

@@ -56,11 +56,17 @@ def csv_table(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=names)
 
 
-def write_csv(table: pa.Table, path: Path, *, excel: bool = False) -> None:
-    flat = csv_table(table)
+def write_csv(table: pa.Table, path: Path, *, excel: bool = False, chunk_rows: int = 2000) -> None:
+    """Write in slices, so the JSON text of list/map columns never exists for all rows at once."""
     options = pacsv.WriteOptions(include_header=True, delimiter=";" if excel else ",",
                                  quoting_style="needed")
     with open(path, "wb") as fh:
         if excel:
             fh.write("\ufeff".encode())
-        pacsv.write_csv(flat, fh, write_options=options)
+        writer = None
+        for start in range(0, max(table.num_rows, 1), chunk_rows):
+            flat = csv_table(table.slice(start, chunk_rows))
+            if writer is None:
+                writer = pacsv.CSVWriter(fh, flat.schema, write_options=options)
+            writer.write_table(flat)
+        writer.close()

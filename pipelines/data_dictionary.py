@@ -20,6 +20,7 @@ GROUPS = {
     "derived": "derived from the page (heading, URL, label set, free text)",
     "enrichment": "from the code lists and the description",
     "provenance": "where and when the page was fetched",
+    "history": "from the crawl history (snapshots); null in a one-off extract",
     "audit": "what was published and what looked wrong",
 }
 

@@ -124,16 +124,13 @@ class DatasetWriter:
         self._rejects.close()
         if self._spool is not None:
             self._spool.close()
-            spooled = pq.read_table(self._spool_path)
-            winners = pa.array(sorted(seq for _, seq in self._best.values()), pa.int64())
-            import pyarrow.compute as pc
-
-            table = spooled.filter(pc.is_in(spooled["_seq"], value_set=winners))
-            table = table.drop_columns(["_seq"]).sort_by([("project_id", "ascending")])
+            table = self._winners_sorted()
             self._spool_path.unlink()
         else:
             table = self.schema.empty_table()
-        table = table.cast(self.schema)
+        if not table.schema.equals(self.schema, check_metadata=False):
+            table = table.cast(self.schema)
+        table = table.replace_schema_metadata(self.schema.metadata)
         pq.write_table(table, self.tmp / "projects.parquet", compression="zstd",
                        row_group_size=self.row_group_size, write_statistics=True)
         write_csv(table, self.tmp / "projects.csv", excel=self.excel_csv)
@@ -143,6 +140,21 @@ class DatasetWriter:
         self.summary.fill_rate = fill_rates(table)
         self._finished = True
         return self.summary
+
+    def _winners_sorted(self) -> pa.Table:
+        """The newest record of each project, sorted by project_id, read back from the spool.
+
+        Only the key columns are sorted in Python; the rows are gathered with one `take`, so a
+        large run holds about two copies of the table at most.
+        """
+        keys = pq.read_table(self._spool_path, columns=["project_id", "_seq"])
+        winners = {seq for _, seq in self._best.values()}
+        pids = keys["project_id"].to_pylist()
+        order = sorted((i for i, seq in enumerate(keys["_seq"].to_pylist()) if seq in winners),
+                       key=pids.__getitem__)
+        del keys, pids
+        spooled = pq.read_table(self._spool_path)
+        return spooled.take(pa.array(order, pa.int64())).drop_columns(["_seq"])
 
     def publish(self, extra_files: dict[str, str] | None = None) -> None:
         """Move the finished files into place, one atomic rename each."""
@@ -181,8 +193,12 @@ def fill_rates(table: pa.Table) -> dict[str, float]:
         if n == 0:
             out[col.name] = 0.0
             continue
-        if col.type in (LIST, MAP):
-            filled = sum(1 for v in arr.to_pylist() if v)
+        if col.type in (LIST, MAP):  # from the offsets: maps have no value_lengths kernel
+            filled = 0
+            for chunk in arr.chunks:
+                offsets = chunk.offsets.to_numpy()
+                valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+                filled += int((((offsets[1:] - offsets[:-1]) > 0) & valid).sum())
         else:
             filled = n - arr.null_count
         out[col.name] = round((filled or 0) / n, 4)

@@ -228,3 +228,34 @@ def test_end_before_start_is_flagged():
     fields = [(k, "2020-01-01" if k == "Slutdatum" else v) for k, v in FIELDS]
     ex = parse_page(URL, page("dl", fields), WHEN)
     assert any(m.startswith("end_date:") for m in ex.messages)
+
+
+def test_facts_in_a_sidebar_and_description_in_main():
+    facts = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in FIELDS)
+    html = (CHROME_TOP.format(title="x") + "<div class='layout'><main><h1>23-107-S04 - Vägar in i "
+            "vården</h1>" + "".join(f"<p>{p}</p>" for p in DESCRIPTION) + "</main>"
+            f"<aside class='sidebar project-facts'><dl>{facts}</dl></aside></div>" + CHROME_BOTTOM)
+    ex = parse_page(URL, html.encode(), WHEN)
+    assert ex.record["project_name"] == "Vägar in i vården"
+    assert ex.record["nuts2_code"] == "SE31"
+    assert ex.record["description"] == "\n\n".join(DESCRIPTION)
+
+
+def test_description_before_the_facts():
+    facts = "".join(f"<tr><td>{k}:</td><td>{v}</td></tr>" for k, v in FIELDS)
+    html = (CHROME_TOP.format(title="x") + "<div id='content'><h1>23-107-S04 - Vägar in i vården</h1>"
+            + "".join(f"<p>{p}</p>" for p in DESCRIPTION) + f"<h2>Fakta</h2><table>{facts}</table>"
+            "</div>" + CHROME_BOTTOM)
+    ex = parse_page(URL, html.encode(), WHEN)
+    assert ex.record["participants"] == 120
+    assert ex.record["description"] == "\n\n".join(DESCRIPTION + ["Fakta"])
+
+
+def test_multi_paragraph_value_keeps_the_block_whole():
+    fields = FIELDS[:10] + [("Stödmottagarens adress", "<p>Rådhuset</p><p>Drottninggatan 1</p>"
+                                                        "<p>Box 801</p><p>801 84 Gävle</p>")] + FIELDS[10:]
+    ex = parse_page(URL, page("dl", fields), WHEN)
+    r = ex.record
+    assert r["beneficiary_address"] == "Rådhuset Drottninggatan 1 Box 801 801 84 Gävle"
+    assert len(r["fields_raw"]) == len(fields)
+    assert r["description"] == "\n\n".join(DESCRIPTION)
