@@ -56,17 +56,36 @@ def csv_table(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=names)
 
 
-def write_csv(table: pa.Table, path: Path, *, excel: bool = False, chunk_rows: int = 2000) -> None:
-    """Write in slices, so the JSON text of list/map columns never exists for all rows at once."""
-    options = pacsv.WriteOptions(include_header=True, delimiter=";" if excel else ",",
-                                 quoting_style="needed")
-    with open(path, "wb") as fh:
+class CsvWriter:
+    """Streams tables into one CSV file; the JSON text of list/map columns exists a slice at a
+    time, never for all rows at once."""
+
+    def __init__(self, path: Path, *, excel: bool = False, chunk_rows: int = 2000) -> None:
+        self.fh = open(path, "wb")  # noqa: SIM115 - closed in close()
         if excel:
-            fh.write("\ufeff".encode())
-        writer = None
-        for start in range(0, max(table.num_rows, 1), chunk_rows):
-            flat = csv_table(table.slice(start, chunk_rows))
-            if writer is None:
-                writer = pacsv.CSVWriter(fh, flat.schema, write_options=options)
-            writer.write_table(flat)
-        writer.close()
+            self.fh.write("\ufeff".encode())
+        self.options = pacsv.WriteOptions(include_header=True, delimiter=";" if excel else ",",
+                                          quoting_style="needed")
+        self.chunk_rows = chunk_rows
+        self._writer: pacsv.CSVWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        for start in range(0, max(table.num_rows, 1), self.chunk_rows):
+            flat = csv_table(table.slice(start, self.chunk_rows))
+            if self._writer is None:
+                self._writer = pacsv.CSVWriter(self.fh, flat.schema, write_options=self.options)
+            self._writer.write_table(flat)
+
+    def close(self) -> None:
+        if self._writer is None:  # no rows at all: still a header
+            from pipelines.arrow_schema import arrow_schema
+
+            self.write(arrow_schema().empty_table())
+        self._writer.close()
+        self.fh.close()
+
+
+def write_csv(table: pa.Table, path: Path, *, excel: bool = False) -> None:
+    out = CsvWriter(path, excel=excel)
+    out.write(table)
+    out.close()

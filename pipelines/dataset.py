@@ -9,11 +9,13 @@ run never leaves a half-written file where a reader looks.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +25,7 @@ import pyarrow.parquet as pq
 
 from extract.schema import COLUMNS, LIST, MAP
 from pipelines.arrow_schema import arrow_schema, schema_json
-from pipelines.csv_writer import write_csv
+from pipelines.csv_writer import CsvWriter
 from pipelines.validate import validate_record
 
 OUTPUT_FILES = ("projects.parquet", "projects.csv", "rejects.jsonl", "schema.json")
@@ -53,7 +55,8 @@ class OutputError(Exception):
 
 class DatasetWriter:
     def __init__(self, out_dir: str | os.PathLike, *, excel_csv: bool = False,
-                 row_group_size: int = 1000) -> None:
+                 row_group_size: int = 1000, spool_batch: int = 200,
+                 min_slice: int = 2000) -> None:
         self.out_dir = Path(out_dir)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -63,6 +66,8 @@ class DatasetWriter:
                               f"{exc.strerror or exc}") from exc
         self.excel_csv = excel_csv
         self.row_group_size = row_group_size
+        self.spool_batch = spool_batch  # records held in memory before they go to the spool
+        self.min_slice = min_slice      # rows gathered per output slice, at least
         self.schema = arrow_schema()
         self.summary = RunSummary()
         self._buffer: list[dict] = []
@@ -94,7 +99,7 @@ class DatasetWriter:
         else:
             self._best[pid] = key
         self._buffer.append({**record, "_seq": seq})
-        if len(self._buffer) >= self.row_group_size:
+        if len(self._buffer) >= self.spool_batch:
             self._flush()
         return True
 
@@ -124,37 +129,61 @@ class DatasetWriter:
         self._rejects.close()
         if self._spool is not None:
             self._spool.close()
-            table = self._winners_sorted()
+        csv_out = CsvWriter(self.tmp / "projects.csv", excel=self.excel_csv)
+        fill = FillCounter()
+        with pq.ParquetWriter(self.tmp / "projects.parquet", self.schema, compression="zstd",
+                              write_statistics=True) as parquet_out:
+            for chunk in self._sorted_winners():
+                if not chunk.schema.equals(self.schema, check_metadata=False):
+                    chunk = chunk.cast(self.schema)
+                parquet_out.write_table(chunk, row_group_size=self.row_group_size)
+                csv_out.write(chunk)
+                fill.add(chunk)
+        csv_out.close()
+        if self._spool is not None:
             self._spool_path.unlink()
-        else:
-            table = self.schema.empty_table()
-        if not table.schema.equals(self.schema, check_metadata=False):
-            table = table.cast(self.schema)
-        table = table.replace_schema_metadata(self.schema.metadata)
-        pq.write_table(table, self.tmp / "projects.parquet", compression="zstd",
-                       row_group_size=self.row_group_size, write_statistics=True)
-        write_csv(table, self.tmp / "projects.csv", excel=self.excel_csv)
         (self.tmp / "schema.json").write_text(
             json.dumps(schema_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        self.summary.records = table.num_rows
-        self.summary.fill_rate = fill_rates(table)
+        self.summary.records = fill.rows
+        self.summary.fill_rate = fill.rates()
         self._finished = True
         return self.summary
 
-    def _winners_sorted(self) -> pa.Table:
-        """The newest record of each project, sorted by project_id, read back from the spool.
+    def _sorted_winners(self, passes: int = 8) -> Iterator[pa.Table]:
+        """The newest record of each project, in project_id order, a slice at a time.
 
-        Only the key columns are sorted in Python; the rows are gathered with one `take`, so a
-        large run holds about two copies of the table at most.
+        Only the key columns are sorted in memory. Each slice gathers its rows from the spool's
+        row groups, so memory holds one slice (about 1/passes of the data), never the table.
         """
-        keys = pq.read_table(self._spool_path, columns=["project_id", "_seq"])
+        if self._spool is None:
+            return
+        spool = pq.ParquetFile(self._spool_path)
+        keys = spool.read(columns=["project_id", "_seq"], use_threads=False)
         winners = {seq for _, seq in self._best.values()}
         pids = keys["project_id"].to_pylist()
         order = sorted((i for i, seq in enumerate(keys["_seq"].to_pylist()) if seq in winners),
                        key=pids.__getitem__)
         del keys, pids
-        spooled = pq.read_table(self._spool_path)
-        return spooled.take(pa.array(order, pa.int64())).drop_columns(["_seq"])
+        starts = [0]
+        for g in range(spool.num_row_groups):
+            starts.append(starts[-1] + spool.metadata.row_group(g).num_rows)
+        size = max(self.min_slice, -(-len(order) // passes))
+        for lo in range(0, len(order), size):
+            wanted = order[lo: lo + size]
+            by_group: dict[int, list[tuple[int, int]]] = {}
+            for out_pos, row in enumerate(wanted):
+                g = bisect.bisect_right(starts, row) - 1
+                by_group.setdefault(g, []).append((out_pos, row - starts[g]))
+            pieces, positions = [], []
+            for g, items in sorted(by_group.items()):
+                group = spool.read_row_group(g, use_threads=False)
+                pieces.append(group.take(pa.array([local for _, local in items], pa.int64())))
+                positions.extend(out_pos for out_pos, _ in items)
+            gathered = pa.concat_tables(pieces)
+            inverse = [0] * len(positions)
+            for k, out_pos in enumerate(positions):
+                inverse[out_pos] = k
+            yield gathered.take(pa.array(inverse, pa.int64())).drop_columns(["_seq"])
 
     def publish(self, extra_files: dict[str, str] | None = None) -> None:
         """Move the finished files into place, one atomic rename each."""
@@ -184,25 +213,28 @@ class DatasetWriter:
             self.abort()
 
 
-def fill_rates(table: pa.Table) -> dict[str, float]:
+class FillCounter:
     """Share of rows with a value per column (an empty list or map counts as no value)."""
-    n = table.num_rows
-    out = {}
-    for col in COLUMNS:
-        arr = table[col.name]
-        if n == 0:
-            out[col.name] = 0.0
-            continue
-        if col.type in (LIST, MAP):  # from the offsets: maps have no value_lengths kernel
-            filled = 0
-            for chunk in arr.chunks:
-                offsets = chunk.offsets.to_numpy()
-                valid = chunk.is_valid().to_numpy(zero_copy_only=False)
-                filled += int((((offsets[1:] - offsets[:-1]) > 0) & valid).sum())
-        else:
-            filled = n - arr.null_count
-        out[col.name] = round((filled or 0) / n, 4)
-    return out
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.filled = dict.fromkeys((c.name for c in COLUMNS), 0)
+
+    def add(self, table: pa.Table) -> None:
+        self.rows += table.num_rows
+        for col in COLUMNS:
+            arr = table[col.name]
+            if col.type in (LIST, MAP):  # from the offsets: maps have no value_lengths kernel
+                for chunk in arr.chunks:
+                    offsets = chunk.offsets.to_numpy()
+                    valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+                    self.filled[col.name] += int((((offsets[1:] - offsets[:-1]) > 0) & valid).sum())
+            else:
+                self.filled[col.name] += table.num_rows - arr.null_count
+
+    def rates(self) -> dict[str, float]:
+        return {name: round(n / self.rows, 4) if self.rows else 0.0
+                for name, n in self.filled.items()}
 
 
 def utc_now() -> datetime:

@@ -215,3 +215,45 @@ def test_data_dictionary_is_current():
     from pipelines.data_dictionary import DOC, render
 
     assert DOC.read_text(encoding="utf-8") == render(), "run: python -m pipelines.data_dictionary"
+
+
+def test_writer_sorts_and_deduplicates_across_spool_groups(tmp_path):
+    """Many spool row groups and several output slices: rows come out sorted, newest wins."""
+    import random
+
+    from extract import parse_page
+    from pipelines.dataset import DatasetWriter
+
+    base = SEED.read_bytes().decode()
+    w = DatasetWriter(tmp_path, spool_batch=7, row_group_size=5, min_slice=4)
+    ids = [f"22-{i:03d}-S01" for i in range(60)]
+    rng = random.Random(3)
+    expected = {}
+    for n in range(150):
+        pid = rng.choice(ids)
+        when = datetime(2026, 1, 1 + n % 28, n % 24, tzinfo=UTC)
+        body = base.replace("22-021-S03", pid).replace("STORUMAN", f"ORT{n}")
+        rec = parse_page(f"https://x/?dnr={pid}", body.encode(), when).record
+        w.add(rec)
+        if pid not in expected or when >= expected[pid][0]:
+            expected[pid] = (when, f"ORT{n}")
+    summary = w.finish()
+    w.publish()
+    rows = pq.read_table(tmp_path / "projects.parquet").to_pylist()
+    assert [r["project_id"] for r in rows] == sorted(expected)
+    assert {r["project_id"]: r["beneficiary_city"] for r in rows} == {
+        k: v[1] for k, v in expected.items()}
+    assert summary.records == len(expected) and summary.duplicates == 150 - len(expected)
+    assert summary.fill_rate["project_id"] == 1.0 and summary.fill_rate["total_budget_sek"] == 0.0
+
+
+def test_no_records_still_gives_readable_files(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "empty.html").write_bytes(b"")
+    out = tmp_path / "out"
+    run_cli("extract", str(src), "--out", str(out), "-q")
+    table = pq.read_table(out / "projects.parquet")
+    assert table.num_rows == 0 and table.schema.equals(arrow_schema(), check_metadata=False)
+    header = (out / "projects.csv").read_text(encoding="utf-8").splitlines()
+    assert len(header) == 1 and header[0].startswith('"project_id"')
