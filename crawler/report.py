@@ -1,0 +1,108 @@
+"""crawl_report.json and the run assertions.
+
+The report (one JSON object, written atomically to DIR/crawl_report.json at the end of a run):
+  status            published | assertions_failed | interrupted | error
+  reason            one line, when not published
+  run_id, job_id, start, end, duration_s, start_urls, out
+  list_pages, detail_pages, records, rejects, duplicates
+  failures          [{url, kind, reason, attempts}] every URL that finally failed
+  disallowed        [{url, kind}] URLs robots.txt forbade (never requested)
+  retries           {count, reasons{…}, urls[…]}
+  unknown_labels    {label: count}
+  fill_rate         {column: 0..1}
+  requests, response_bytes, status_counts, counters{…}, segments[…] (resumed jobs)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+
+def check_assertions(summary, min_records: int, min_fill: dict[str, float]) -> list[str]:
+    """One message per failed assertion (empty: the run may publish)."""
+    problems = []
+    if summary.records < min_records:
+        problems.append(f"{summary.records} records, fewer than the minimum {min_records}")
+    for column, minimum in sorted(min_fill.items()):
+        rate = summary.fill_rate.get(column)
+        if rate is None:
+            problems.append(f"unknown column in a fill-rate assertion: {column}")
+        elif rate < minimum:
+            problems.append(f"fill rate of {column} is {rate:.2f}, below {minimum:.2f}")
+    return problems
+
+
+def parse_min_fill(values) -> dict[str, float]:
+    """`COL=FRAC` items (a list, or one comma/whitespace-separated string) → {col: frac}."""
+    if not values:
+        return {}
+    if isinstance(values, dict):
+        return {str(k): float(v) for k, v in values.items()}
+    if isinstance(values, str):
+        values = values.replace(",", " ").split()
+    out = {}
+    for item in values:
+        name, sep, frac = str(item).partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--min-fill expects COLUMN=FRACTION, got {item!r}")
+        value = float(frac)
+        if value > 1 and value <= 100:
+            value /= 100  # "80" → 0.8
+        if not 0 <= value <= 1:
+            raise ValueError(f"--min-fill fraction out of range: {item!r}")
+        out[name.strip()] = value
+    return out
+
+
+def key_columns() -> list[str]:
+    from extract.schema import COLUMNS
+
+    return [c.name for c in COLUMNS if c.key]
+
+
+def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+class CrawlReport:
+    """What happened during one crawl run (counters, failures, disallowed URLs, retries)."""
+
+    MAX_LISTED = 10000
+
+    def __init__(self):
+        self.counters: Counter = Counter()
+        self.failures: dict[str, dict] = {}
+        self.disallowed: dict[str, dict] = {}
+        self.retried: dict[str, str] = {}
+        self.sources: Counter = Counter()
+        self.failure_log = None   # a line-buffered file in JOBDIR (kept across runs)
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counters[name] += n
+
+    def discovered(self, url: str, source: str) -> None:
+        self.sources[source] += 1
+
+    def fail(self, url: str, kind: str, reason: str, attempts: int = 1) -> None:
+        entry = {"url": url, "kind": kind, "reason": reason, "attempts": attempts}
+        self.failures[url] = entry
+        if self.failure_log is not None:
+            self.failure_log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self.failure_log.flush()
+
+    def robots_forbidden(self, url: str, kind: str) -> None:
+        self.disallowed[url] = {"url": url, "kind": kind}
+
+    def retry(self, url: str, reason: str) -> None:
+        if len(self.retried) < self.MAX_LISTED:
+            self.retried[url] = reason

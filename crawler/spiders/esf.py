@@ -1,0 +1,341 @@
+"""The `esf` spider: discover project pages of the esf.se project bank and fetch each once.
+
+It never parses fields: every fetched detail page becomes a page item (url, status, headers,
+body, fetched_at) that the pipelines archive (WARC) and hand to `extract.parse_page`.
+
+Arguments (`scrapy crawl esf -a NAME=VALUE`, or the `projektbank crawl` options):
+  start_url    one or more list (or detail) URLs, whitespace-separated
+               (default: https://www.esf.se/resultat/projektbanken/)
+  out          output folder (default: setting PROJEKTBANK_OUT, `output/esf`)
+  sitemap      sitemap URL(s), whitespace-separated (robots.txt `Sitemap:` lines are read too)
+  ids          a file of diarienummer or detail URLs, one per line (`#` comments)
+  kohesio_csv  Kohesio's per-country CSV: operations `2021SE05SFPR001_<dnr>` become detail URLs
+  min_records, min_fill   run assertions (`min_fill=COL=FRAC,COL=FRAC`)
+
+Discovery: list pages are the start URL's path with pagination parameters only
+(`rel=next`, numbered links and `Nästa` all lead there); filter and sort links are never
+followed; detail links are canonicalized (one project, one request) and stay on the start
+URLs' hosts.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.pipelines import CrawlJob
+from crawler.urls import (
+    DEFAULT_START_URL,
+    ListScope,
+    canonical_detail_url,
+    detail_url_for,
+    host_of,
+    is_detail_url,
+    is_filter_link,
+    kohesio_dnr,
+    looks_like_dnr,
+    origin_of,
+)
+from pipelines.raw_archive import clean_headers
+
+_HREF_RE = re.compile(rb"""href\s*=\s*["']([^"'<>]*(?:dnr=|ehallare-for-projekt/)[^"'<>]*)["']""",
+                      re.IGNORECASE)
+_SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+_KOHESIO_RE = re.compile(r"2021SE05SFPR\d{3}_([^\s,;\"'|]+)", re.IGNORECASE)
+STALE_LIST_PAGES = 3   # stop paging after this many list pages in a row with nothing new
+
+PRIO_ROBOTS, PRIO_LIST, PRIO_DETAIL = 30, 20, 0
+
+
+def _split(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if str(v).strip()]
+    return [v for v in str(value).split() if v]
+
+
+class EsfSpider(scrapy.Spider):
+    name = "esf"
+
+    def __init__(self, start_url=None, out=None, sitemap=None, ids=None, kohesio_csv=None,
+                 min_records=None, min_fill=None, start_urls=None, **kwargs):
+        super().__init__(**kwargs)
+        self.start_urls = _split(start_url) + _split(start_urls) or [DEFAULT_START_URL]
+        for url in self.start_urls:
+            if not url.lower().startswith(("http://", "https://")):
+                raise ValueError(f"start URL must be http(s): {url}")
+        self.out = out
+        self.sitemap_urls = _split(sitemap)
+        self.ids_file = ids
+        self.kohesio_csv = kohesio_csv
+        self.min_records = min_records
+        self.min_fill = min_fill
+        self.hosts = sorted({host_of(u) for u in self.start_urls})
+        self.allowed_domains = list(self.hosts)
+        self.scopes = [ListScope(u) for u in self.start_urls if not is_detail_url(u)]
+        self.base = self.start_urls[0]
+        self.seen_details: set[str] = set()
+        self.seen_lists: set[str] = set()
+        self.listed_details: set[str] = set()   # detail URLs seen on list pages
+        self.job: CrawlJob | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.follow_detail_links = settings.getbool("PROJEKTBANK_FOLLOW_DETAIL_LINKS", True)
+        spider.robots_sitemaps = settings.getbool("PROJEKTBANK_SITEMAPS_FROM_ROBOTS", True)
+        spider.max_list_pages = settings.getint("PROJEKTBANK_MAX_LIST_PAGES", 20000)
+        spider.job = CrawlJob.prepare(crawler, spider)
+        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        return spider
+
+    def _on_closed(self, spider, reason):
+        if self.job is not None:
+            self.job.close(reason)
+
+    # --- requests ---------------------------------------------------------------------
+    def _allowed(self, url: str) -> bool:
+        return host_of(url) in self.hosts
+
+    def detail_request(self, url: str, source: str) -> scrapy.Request | None:
+        report = self.job.report
+        try:
+            canonical = canonical_detail_url(url)
+        except ValueError:
+            return None
+        if not self._allowed(canonical):
+            report.count("offsite_links")
+            return None
+        if canonical in self.seen_details:
+            report.count("duplicate_links")
+            return None
+        self.seen_details.add(canonical)
+        if canonical in self.job.archived:
+            report.count("skipped_already_archived")
+            return None
+        report.discovered(canonical, source)
+        return scrapy.Request(canonical, callback=self.parse_detail, errback=self.on_error,
+                              priority=PRIO_DETAIL, meta={"kind": "detail"})
+
+    def list_request(self, url: str, stale: int = 0) -> scrapy.Request | None:
+        for scope in self.scopes:
+            canonical = scope.canonical(url)
+            if canonical is None:
+                continue
+            if canonical in self.seen_lists:
+                return None
+            if len(self.seen_lists) >= self.max_list_pages:
+                self.job.report.count("list_pages_over_limit")
+                return None
+            self.seen_lists.add(canonical)
+            return scrapy.Request(canonical, callback=self.parse_list, errback=self.on_error,
+                                  priority=PRIO_LIST, meta={"kind": "list", "stale": stale})
+        return None
+
+    async def start(self):
+        for url in self.start_urls:
+            if is_detail_url(url):
+                req = self.detail_request(url, "start")
+            else:
+                req = self.list_request(url)
+            if req is not None:
+                yield req
+        if self.robots_sitemaps:
+            for origin in sorted({origin_of(u) for u in self.start_urls}):
+                yield scrapy.Request(origin + "/robots.txt", callback=self.parse_robots,
+                                     errback=self.on_error, priority=PRIO_ROBOTS,
+                                     meta={"kind": "robots", "dont_retry": False})
+        for url in self.sitemap_urls:
+            req = self.sitemap_request(url)
+            if req is not None:
+                yield req
+        for url in self._seed_urls():
+            req = self.detail_request(url, "seed")
+            if req is not None:
+                yield req
+
+    def _seed_urls(self) -> list[str]:
+        urls: list[str] = []
+        if self.ids_file:
+            for line in Path(self.ids_file).read_text(encoding="utf-8-sig").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if not line:
+                    continue
+                if line.lower().startswith(("http://", "https://")):
+                    if is_detail_url(line):
+                        urls.append(line)
+                    else:
+                        self.logger.warning("--ids: not a project page URL, skipped: %s", line)
+                elif kohesio_dnr(line):
+                    urls.append(detail_url_for(kohesio_dnr(line), self.base))
+                elif looks_like_dnr(line):
+                    urls.append(detail_url_for(line, self.base))
+                else:
+                    self.logger.warning("--ids: not a diarienummer, skipped: %s", line)
+        if self.kohesio_csv:
+            raw = Path(self.kohesio_csv).read_bytes()
+            if raw[:2] == b"\x1f\x8b":
+                raw = gzip.decompress(raw)
+            text = raw.decode("utf-8-sig", errors="replace")
+            found: list[str] = []
+            try:
+                dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+                rows = csv.reader(io.StringIO(text), dialect)
+                for row in rows:
+                    for cell in row:
+                        dnr = kohesio_dnr(cell)
+                        if dnr:
+                            found.append(dnr)
+            except csv.Error:
+                found = _KOHESIO_RE.findall(text)
+            for dnr in dict.fromkeys(found):
+                urls.append(detail_url_for(dnr, self.base))
+            self.logger.info("--kohesio-csv: %d ESF+ operations", len(set(found)))
+        return urls
+
+    def sitemap_request(self, url: str) -> scrapy.Request | None:
+        if not self._allowed(url):
+            self.job.report.count("offsite_links")
+            return None
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error,
+                              priority=PRIO_ROBOTS, meta={"kind": "sitemap"})
+
+    # --- callbacks --------------------------------------------------------------------
+    def parse_robots(self, response):
+        text = response.text if isinstance(response, TextResponse) else response.body.decode(
+            "utf-8", "replace")
+        for url in _SITEMAP_LINE.findall(text):
+            req = self.sitemap_request(urljoin(response.url, url))
+            if req is not None:
+                yield req
+
+    def parse_sitemap(self, response):
+        from scrapy.utils.sitemap import Sitemap
+
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gzip.decompress(body)
+            except OSError:
+                self.job.report.fail(response.url, "sitemap", "not a valid gzip file")
+                return
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # not XML
+            self.job.report.fail(response.url, "sitemap", f"unreadable sitemap: {exc}")
+            return
+        self.job.report.count("sitemaps")
+        for entry in sitemap:
+            loc = (entry.get("loc") or "").strip()
+            if not loc:
+                continue
+            loc = urljoin(response.url, loc)
+            if sitemap.type == "sitemapindex":
+                req = self.sitemap_request(loc)
+            elif is_detail_url(loc):
+                req = self.detail_request(loc, "sitemap")
+            else:
+                req = self.list_request(loc)
+            if req is not None:
+                yield req
+
+    def parse_list(self, response):
+        report = self.job.report
+        report.count("list_pages")
+        if not isinstance(response, TextResponse):
+            return
+        new = 0
+        details = 0
+        pages: list[str] = []
+        hrefs = response.xpath("//a/@href | //link[contains(concat(' ', @rel, ' '), ' next ')]/@href")
+        for href in hrefs.getall():
+            href = href.strip()
+            if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+                continue
+            url = response.urljoin(href)
+            if is_detail_url(url):
+                details += 1
+                try:
+                    canonical = canonical_detail_url(url)
+                except ValueError:
+                    continue
+                if canonical not in self.listed_details:
+                    self.listed_details.add(canonical)
+                    new += 1
+                req = self.detail_request(url, "list")
+                if req is not None:
+                    yield req
+            elif any(scope.canonical(url) for scope in self.scopes):
+                pages.append(url)
+            elif self._allowed(url) and is_filter_link(url):
+                report.count("filter_links_skipped")
+        stale = 0 if new else response.meta.get("stale", 0) + 1
+        if details == 0 or stale >= STALE_LIST_PAGES:
+            if pages:
+                report.count("list_pages_not_followed")
+            return
+        for url in pages:
+            req = self.list_request(url, stale)
+            if req is not None:
+                yield req
+
+    def parse_detail(self, response):
+        fetched_at = datetime.now(UTC)
+        headers = clean_headers(
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in response.headers.items() for v in values)
+        yield {
+            "kind": "page",
+            "url": response.url,
+            "requested_url": response.request.url if response.request else response.url,
+            "status": response.status,
+            "headers": headers,
+            "body": response.body,
+            "fetched_at": fetched_at,
+            "attempts": response.meta.get("projektbank_attempts", 1),
+        }
+        if self.follow_detail_links:
+            for raw in _HREF_RE.findall(response.body):
+                url = urljoin(response.url, raw.decode("utf-8", "replace").replace("&amp;", "&"))
+                if is_detail_url(url):
+                    req = self.detail_request(url, "detail")
+                    if req is not None:
+                        yield req
+
+    def on_error(self, failure):
+        request = failure.request
+        kind = request.meta.get("kind", "?")
+        gave_up = request.meta.get("projektbank_gave_up")
+        attempts = request.meta.get("retry_times", 0) + 1
+        if failure.check(HttpError):
+            response = failure.value.response
+            reason = f"HTTP {response.status}"
+            if gave_up:
+                reason += f" after {attempts} attempts"
+        elif failure.check(IgnoreRequest):
+            message = str(failure.value)
+            if "robots.txt" in message:
+                self.job.report.robots_forbidden(request.url, kind)
+                return
+            reason = f"ignored: {message}"
+        else:
+            exc = failure.value
+            reason = gave_up or f"{type(exc).__name__}: {exc}"
+            if gave_up:
+                reason += f" (after {attempts} attempts)"
+        if kind == "robots" and failure.check(HttpError):
+            return  # no robots.txt: nothing to read sitemaps from
+        self.job.report.fail(request.url, kind, reason, attempts=attempts)

@@ -1,0 +1,251 @@
+"""The raw archive: every fetched detail page as received, in WARC/1.1 files (warcio).
+
+Layout of `DIR/raw/` (one crawl job; an earlier job's files are moved to `DIR/raw-previous/`):
+
+    DIR/raw/<run-id>.warc.gz            one file per crawl run (a resumed job adds one per run)
+    DIR/raw/<run-id>-001.warc.gz        … rolled over after PROJEKTBANK_WARC_MAX_BYTES
+
+Each file starts with a `warcinfo` record (software, robots policy, start URLs), then one
+`response` record per fetched detail page, each its own gzip member, flushed as soon as it
+is written (a killed crawl loses at most the record being written; `repair()` cuts it off):
+
+    WARC-Type: response
+    WARC-Target-URI: <the URL as fetched; the record's source_url>
+    WARC-Date: <fetched_at, UTC, microseconds: the record's fetched_at>
+    WARC-Projektbank-Sha256: <sha256 hex of the body: the record's content_sha256>
+    WARC-Projektbank-Requested-URI: <the URL requested, before redirects>
+    WARC-Payload-Digest / WARC-Block-Digest: sha1 (warcio)
+    HTTP/1.1 <status> <reason>, the response headers (without Content-Encoding,
+    Transfer-Encoding and Content-Length: the body is stored decoded), then the body.
+
+`projektbank extract DIR/raw --out OTHER` reads these and rebuilds projects.parquet row for row:
+the crawl hands parse_page exactly the url, body, fetched_at and headers stored here.
+No Scrapy in this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+logger = logging.getLogger(__name__)
+
+DROP_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length", "set-cookie"})
+SHA_HEADER = "WARC-Projektbank-Sha256"
+REQUESTED_HEADER = "WARC-Projektbank-Requested-URI"
+
+
+def warc_date(ts: datetime) -> str:
+    """ISO 8601 UTC with microseconds, as WARC/1.1 allows."""
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _ascii(value: str) -> str:
+    """Non-ASCII characters of a header value percent-encoded as UTF-8 (RFC 8187 style), so
+    the value survives the WARC header block unchanged."""
+    if value.isascii():
+        return value
+    return "".join(c if c.isascii() else quote(c, safe="") for c in value)
+
+
+def clean_headers(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Response headers worth keeping for a decoded body, in order, as the archive stores
+    them: without Content-Encoding/Transfer-Encoding/Content-Length/Set-Cookie, names ASCII,
+    values ASCII (percent-encoded), no CR/LF."""
+    out = []
+    for k, v in pairs:
+        if k.lower() in DROP_HEADERS or not k.isascii() or not k.strip():
+            continue
+        v = _ascii(v.replace("\r", " ").replace("\n", " ")).strip()
+        out.append((k.strip(), v))
+    return out
+
+
+def headers_dict(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The mapping parse_page gets: the same as `dict()` of the archived header list."""
+    return dict(pairs)
+
+
+class RawArchive:
+    """Append `response` records to `<raw_dir>/<run_id>.warc.gz` (rolling over by size).
+
+    With `background=True` the records are serialized, compressed and written by one worker
+    thread, in order (zlib and hashlib release the GIL, so this overlaps with crawling);
+    `close()` waits for all of them. Each record is one gzip member (level 6)."""
+
+    def __init__(self, raw_dir: str | os.PathLike, run_id: str, *, max_bytes: int = 1 << 30,
+                 info: dict[str, str] | None = None, background: bool = False,
+                 level: int = 6):
+        self.raw_dir = Path(raw_dir)
+        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        self.run_id = run_id
+        self.max_bytes = max_bytes
+        self.info = dict(info or {})
+        self.level = level
+        self.files: list[Path] = []
+        self.records = 0
+        self.bytes = 0
+        self._fh = None
+        self._error: BaseException | None = None
+        self._pool = None
+        if background:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
+
+    def _member(self, record) -> bytes:
+        from warcio.warcwriter import WARCWriter
+
+        buf = io.BytesIO()
+        WARCWriter(buf, gzip=False, warc_version="WARC/1.1").write_record(record)
+        comp = zlib.compressobj(self.level, zlib.DEFLATED, 31)
+        return comp.compress(buf.getvalue()) + comp.flush()
+
+    def _open(self) -> None:
+        from warcio.recordbuilder import RecordBuilder
+
+        n = len(self.files)
+        path = self.raw_dir / (f"{self.run_id}.warc.gz" if n == 0 else f"{self.run_id}-{n:03d}.warc.gz")
+        self._fh = open(path, "ab")  # noqa: SIM115
+        self.files.append(path)
+        info = {"software": "projektbank", "format": "WARC File Format 1.1", **self.info}
+        record = RecordBuilder(warc_version="WARC/1.1").create_warcinfo_record(path.name, info)
+        self._fh.write(self._member(record))
+        self._fh.flush()
+
+    def write(self, url: str, status: int, headers: list[tuple[str, str]], body: bytes,
+              fetched_at: datetime, reason: str = "OK",
+              extra: dict[str, str] | None = None) -> tuple[str, list[tuple[str, str]]]:
+        """Archive one page; returns the body's sha256 (hex) and the headers as stored
+        (what a reader gets back, and what parse_page must be given)."""
+        if self._error is not None:
+            raise RuntimeError(f"writing the raw archive failed: {self._error}") from self._error
+        sha = hashlib.sha256(body).hexdigest()
+        stored = clean_headers(headers)
+        self.records += 1
+        self.bytes += len(body)
+        args = (url, status, stored, body, fetched_at, reason, {SHA_HEADER: sha, **(extra or {})})
+        if self._pool is not None:
+            self._pool.submit(self._write_guarded, *args)
+        else:
+            self._write_sync(*args)
+        return sha, stored
+
+    def _write_guarded(self, *args) -> None:
+        if self._error is not None:
+            return
+        try:
+            self._write_sync(*args)
+        except BaseException as exc:  # reported by the next write() or close()
+            self._error = exc
+
+    def _write_sync(self, url, status, stored, body, fetched_at, reason, warc_headers) -> None:
+        from warcio.recordbuilder import RecordBuilder
+        from warcio.statusandheaders import StatusAndHeaders
+
+        if self._fh is None or (self.max_bytes and self._fh.tell() >= self.max_bytes):
+            self._close_file()
+            self._open()
+        http_headers = StatusAndHeaders(f"{status} {reason or 'OK'}", list(stored),
+                                        protocol="HTTP/1.1")
+        record = RecordBuilder(warc_version="WARC/1.1").create_warc_record(
+            url, "response", payload=io.BytesIO(body), length=len(body),
+            http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": warc_date(fetched_at), **warc_headers},
+        )
+        self._fh.write(self._member(record))
+        self._fh.flush()
+
+    def _close_file(self) -> None:
+        if self._fh is not None:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+        self._fh = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self._close_file()
+        if self._error is not None:
+            raise RuntimeError(f"writing the raw archive failed: {self._error}") from self._error
+
+
+def warc_files(raw_dir: str | os.PathLike) -> list[Path]:
+    d = Path(raw_dir)
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.rglob("*") if p.is_file() and p.name.endswith((".warc.gz", ".warc")))
+
+
+def complete_length(path: str | os.PathLike) -> int:
+    """Bytes of *path* made of complete gzip members (every record is one member, written
+    whole and flushed; a crawl killed mid-write leaves a cut member at the end)."""
+    import zlib
+
+    good_end = 0
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        while good_end < size:
+            fh.seek(good_end)
+            d = zlib.decompressobj(wbits=31)
+            consumed = 0
+            try:
+                while not d.eof:
+                    chunk = fh.read(1 << 16)
+                    if not chunk:
+                        return good_end  # cut member
+                    consumed += len(chunk)
+                    d.decompress(chunk)
+            except zlib.error:
+                return good_end
+            good_end += consumed - len(d.unused_data)
+    return good_end
+
+
+def repair(path: str | os.PathLike) -> int:
+    """Cut a .warc.gz file after its last complete record. Returns the bytes removed."""
+    path = Path(path)
+    if not path.name.endswith(".gz"):
+        return 0
+    size = path.stat().st_size
+    good_end = complete_length(path)
+    if good_end < size:
+        logger.warning("%s: cutting %d bytes of an incomplete last record", path.name,
+                       size - good_end)
+        with open(path, "r+b") as fh:
+            fh.truncate(good_end)
+        return size - good_end
+    return 0
+
+
+def iter_responses(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, int, datetime, str]]:
+    """(target URI, status, fetched_at, requested URI) of every complete response record."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                for record in ArchiveIterator(fh):
+                    if record.rec_type != "response":
+                        continue
+                    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    requested = record.rec_headers.get_header(REQUESTED_HEADER) or url
+                    date = record.rec_headers.get_header("WARC-Date") or ""
+                    status = int(record.http_headers.get_statuscode() or 0) if record.http_headers else 0
+                    record.content_stream().read()
+                    try:
+                        ts = datetime.fromisoformat(date.replace("Z", "+00:00"))
+                    except ValueError:
+                        continue
+                    yield url, status, ts, requested
+        except Exception as exc:
+            logger.warning("%s: stopped reading (%s)", path, exc)
