@@ -130,13 +130,33 @@ def read_file(path: Path) -> Page | Unreadable:
     return Page(str(path), url, body, fetched, headers)
 
 
+class _Capped:
+    """A file read up to `limit` bytes: the complete part of a cut .warc.gz."""
+
+    def __init__(self, fh, limit: int) -> None:
+        self.fh, self.left = fh, limit
+
+    def read(self, n: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        n = self.left if n is None or n < 0 else min(n, self.left)
+        data = self.fh.read(n)
+        self.left -= len(data)
+        return data
+
+
 def read_warc(path: Path) -> Iterator[Page | Unreadable]:
     from warcio.archiveiterator import ArchiveIterator
 
+    from pipelines.raw_archive import complete_length
+
     count = 0
+    size = path.stat().st_size if path.exists() else 0
+    # warcio reads a gzip member cut by a killed crawl as a short record: stop before it.
+    limit = complete_length(path) if path.name.lower().endswith(".gz") else size
     try:
         with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
+            for record in ArchiveIterator(_Capped(fh, limit)):
                 if record.rec_type not in ("response", "resource"):
                     continue
                 count += 1
@@ -162,5 +182,10 @@ def read_warc(path: Path) -> Iterator[Page | Unreadable]:
                 yield Page(source, url, body, fetched, headers, status)
     except OSError as exc:
         yield Unreadable(str(path), f"unreadable WARC file: {exc.strerror or exc}")
+        return
     except Exception as exc:  # warcio raises several kinds on a cut or corrupt file
         yield Unreadable(str(path), f"truncated or corrupt WARC after {count} records: {exc}")
+        return
+    if limit < size:
+        yield Unreadable(str(path), f"truncated WARC: {size - limit} bytes after record "
+                                    f"{count} are a cut record (a crawl killed mid-write)")

@@ -257,3 +257,31 @@ def test_no_records_still_gives_readable_files(tmp_path):
     assert table.num_rows == 0 and table.schema.equals(arrow_schema(), check_metadata=False)
     header = (out / "projects.csv").read_text(encoding="utf-8").splitlines()
     assert len(header) == 1 and header[0].startswith('"project_id"')
+
+
+def test_cut_warc_gives_complete_records_and_lists_the_cut(tmp_path):
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "raw.warc.gz"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        for dnr in ("22-021-S03", "22-021-S04"):
+            body = SEED.read_bytes().replace(b"22-021-S03", dnr.encode())
+            rec = writer.create_warc_record(
+                f"https://www.esf.se/resultat/projektbanken/projekt/?dnr={dnr}", "response",
+                payload=io.BytesIO(body),
+                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/plain")],
+                                              protocol="HTTP/1.1"),
+                warc_headers_dict={"WARC-Date": "2026-11-02T09:00:00Z"})
+            writer.write_record(rec)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 300])  # the second record is cut mid-write
+    out = tmp_path / "out"
+    run_cli("extract", str(path), "--out", str(out), "-q")
+    rows = pq.read_table(out / "projects.parquet").to_pylist()
+    assert [r["project_id"] for r in rows] == ["22-021-S03"]
+    rejects = (out / "rejects.jsonl").read_text()
+    assert "truncated WARC" in rejects
