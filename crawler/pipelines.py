@@ -28,7 +28,7 @@ import os
 import shutil
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from crawler.report import (
@@ -378,11 +378,31 @@ class CrawlJob:
             self.reason = "run assertion failed: " + "; ".join(problems) + " (previous datasets kept)"
             self._write_report(summary, rejects, problems)
         else:
+            from pipelines.history import HistoryError, publish_run
+
             self.status = "published"
             report = self._build_report(summary, rejects, [])
-            self.writer.publish(extra_files={"crawl_report.json": json.dumps(
-                report, ensure_ascii=False, indent=2, default=str) + "\n"})
+            try:
+                history = publish_run(self.out_dir, self.writer, self.crawl_date(), extra_files={
+                    "crawl_report.json": lambda h: json.dumps(
+                        {**report, "history": h.as_dict()}, ensure_ascii=False, indent=2,
+                        default=str) + "\n"})
+                logger.info("published crawl of %s: %s", self.crawl_date(), history.as_dict())
+            except HistoryError as exc:  # a crawl date older than the history: publish nothing
+                self.writer.abort()
+                self.status, self.exit_code = "history_refused", 1
+                self.reason = f"{exc} (previous datasets kept)"
+                self._write_report(summary, rejects, [str(exc)])
         self._write_marker("finished")
+
+    def crawl_date(self) -> date:
+        """The snapshot date: PROJEKTBANK_CRAWL_DATE (--crawl-date), else the UTC day the job
+        started (a resumed job keeps its first day)."""
+        fixed = self.settings.get("PROJEKTBANK_CRAWL_DATE")
+        if fixed:
+            return date.fromisoformat(str(fixed))
+        start = str(self.segments[0].get("start") or _iso(self.started))
+        return datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(UTC).date()
 
     def _read_rejects(self) -> list[dict]:
         path = self.writer.tmp / "rejects.jsonl"
@@ -459,8 +479,8 @@ class CrawlJob:
         return report
 
 
-class RawArchivePipeline:
-    """Every fetched detail page into DIR/raw/*.warc.gz, flushed record by record."""
+class _JobPipeline:
+    """A thin Scrapy wrapper around the spider's CrawlJob."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -469,6 +489,10 @@ class RawArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+
+class RawArchivePipeline(_JobPipeline):
+    """Every fetched detail page into DIR/raw/*.warc.gz, flushed record by record."""
 
     def open_spider(self):
         self.job = self.crawler.spider.job
@@ -484,16 +508,8 @@ class RawArchivePipeline:
             self.job.close_archive()
 
 
-class DatasetPipeline:
+class DatasetPipeline(_JobPipeline):
     """parse_page → validate → de-duplicate → Parquet/CSV/rejects (pipelines.dataset)."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.job: CrawlJob | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def open_spider(self):
         self.job = self.crawler.spider.job

@@ -75,3 +75,4 @@ SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 LOGSTATS_INTERVAL = 60.0
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+PROJEKTBANK_CRAWL_DATE = None                   # --crawl-date: the snapshot date (default: UTC day the job started)

@@ -48,6 +48,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-records", type=int, default=None, metavar="N",
                    help="run assertion: at least N records, else keep the previous datasets "
                         "(default: 1)")
+    p.add_argument("--crawl-date", metavar="YYYY-MM-DD",
+                   help="date of this crawl's snapshot (default: the UTC day the crawl started)")
     p.add_argument("--min-fill", action="append", default=[], metavar="COL=FRAC",
                    help="run assertion: column COL filled in at least FRAC of the rows; "
                         "repeatable (default: 0.5 for each key column; COL=0 turns one off)")
@@ -72,6 +74,14 @@ def run(args: argparse.Namespace) -> int:
     for label, path in (("--ids", args.ids), ("--kohesio-csv", args.kohesio_csv)):
         if path and not Path(path).is_file():
             return _fail(f"{label}: no such file: {path}")
+    if args.crawl_date:
+        try:
+            from datetime import date
+
+            date.fromisoformat(args.crawl_date)
+        except ValueError:
+            return _fail(f"--crawl-date: not a date (YYYY-MM-DD): {args.crawl_date}")
+        overrides["PROJEKTBANK_CRAWL_DATE"] = args.crawl_date
     if args.min_records is not None and args.min_records < 0:
         return _fail("--min-records must be 0 or more")
 

@@ -1,0 +1,52 @@
+"""Two scheduled crawls of a local copy of the site, with known changes between them:
+snapshots, the change log and the latest view (issues 3 + 4 together, over real HTTP)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from crawler.mirror import Mirror, repo_site_dir
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING",
+        "--min-fill", "start_date=0", "--min-fill", "end_date=0"]
+DETAIL = Path("resultat/projektbanken/projekt/dnr")
+
+
+def crawl(origin: str, out: Path, day: str) -> None:
+    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+                        origin + "/resultat/projektbanken/", "--out", str(out),
+                        "--crawl-date", day, *FAST],
+                       cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+
+
+def test_second_crawl_logs_exactly_the_changes(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(repo_site_dir(), site)
+    out = tmp_path / "esf"
+    with Mirror(site, cache=False) as mirror:
+        crawl(mirror.origin, out, "2026-11-01")
+        first = {r["project_id"]: r for r in pq.read_table(out / "projects.parquet").to_pylist()}
+        page = site / DETAIL / "22-021-S03.html"
+        html = page.read_text(encoding="utf-8")
+        assert "STORUMAN" in html
+        page.write_text(html.replace("STORUMAN", "LYCKSELE"), encoding="utf-8")
+        crawl(mirror.origin, out, "2026-11-08")
+        crawl(mirror.origin, out, "2026-11-15")  # nothing changed since the last run
+    latest = {r["project_id"]: r for r in pq.read_table(out / "projects.parquet").to_pylist()}
+    assert set(latest) == set(first)
+    assert latest["22-021-S03"]["beneficiary_city"] == "LYCKSELE"
+    assert str(latest["22-021-S03"]["first_seen"]) == "2026-11-01"
+    assert str(latest["22-021-S03"]["last_seen"]) == "2026-11-15"
+    changes = pq.read_table(out / "changes.parquet").to_pylist()
+    assert [(c["project_id"], c["change"], c["column"], c["old_value"], c["new_value"],
+             str(c["crawl_date"])) for c in changes] == [
+        ("22-021-S03", "changed", "beneficiary_city", "STORUMAN", "LYCKSELE", "2026-11-08")]
+    snapshots = sorted(p.parent.name for p in (out / "snapshots").glob("*/projects.parquet"))
+    assert snapshots == ["crawl_date=2026-11-01", "crawl_date=2026-11-08", "crawl_date=2026-11-15"]
