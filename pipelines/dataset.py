@@ -56,7 +56,7 @@ class OutputError(Exception):
 class DatasetWriter:
     def __init__(self, out_dir: str | os.PathLike, *, excel_csv: bool = False,
                  row_group_size: int = 1000, spool_batch: int = 200,
-                 min_slice: int = 2000) -> None:
+                 min_slice: int = 1000) -> None:
         self.out_dir = Path(out_dir)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -149,7 +149,7 @@ class DatasetWriter:
         self._finished = True
         return self.summary
 
-    def _sorted_winners(self, passes: int = 8) -> Iterator[pa.Table]:
+    def _sorted_winners(self, passes: int = 32) -> Iterator[pa.Table]:
         """The newest record of each project, in project_id order, a slice at a time.
 
         Only the key columns are sorted in memory. Each slice gathers its rows from the spool's
