@@ -29,19 +29,20 @@ def _canonical(name: str | None) -> str | None:
     return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
 
 
-def header_charset(headers: Mapping[str, object] | None) -> str | None:
-    if not headers:
-        return None
-    for key, value in headers.items():
+def content_type(headers: Mapping[str, object] | None) -> str | None:
+    """The Content-Type header's value, whatever the key's case or the value's type."""
+    for key, value in (headers or {}).items():
         k = key.decode("latin-1") if isinstance(key, bytes) else str(key)
-        if k.lower() != "content-type":
-            continue
-        if isinstance(value, list | tuple):
-            value = value[0] if value else ""
-        v = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        m = _HEADER_CHARSET.search(v)
-        return m.group(1) if m else None
+        if k.lower() == "content-type":
+            if isinstance(value, list | tuple):
+                value = value[0] if value else ""
+            return value.decode("latin-1") if isinstance(value, bytes) else str(value)
     return None
+
+
+def header_charset(headers: Mapping[str, object] | None) -> str | None:
+    m = _HEADER_CHARSET.search(content_type(headers) or "")
+    return m.group(1) if m else None
 
 
 def decode(body: bytes, headers: Mapping[str, object] | None = None) -> tuple[str, str, list[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from extract import description as desc
 from extract import normalize as N
 from extract.block import Block, find_block
-from extract.decode import decode
+from extract.decode import content_type, decode
 from extract.registry import MAPPED, PERIOD, PERSONAL
 from extract.render import (
     looks_like_html,
@@ -80,15 +81,12 @@ def _as_utc(ts: datetime | str | None) -> datetime:
     return ts.astimezone(UTC)
 
 
-def _is_text_page(url: str, headers: Mapping | None, text: str) -> bool:
-    for key, value in (headers or {}).items():
-        k = key.decode("latin-1") if isinstance(key, bytes) else str(key)
-        if k.lower() == "content-type":
-            v = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-            if "text/plain" in v.lower():
-                return True
-            if "html" in v.lower():
-                return False
+def _is_text_page(headers: Mapping | None, text: str) -> bool:
+    ctype = (content_type(headers) or "").lower()
+    if "text/plain" in ctype:
+        return True
+    if "html" in ctype:
+        return False
     return not looks_like_html(text)
 
 
@@ -105,8 +103,11 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     if b"\x00" in body[:2048] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Extraction(None, "binary content, not a text or HTML page")
     text, encoding, messages = decode(body, headers)
+    if not unicodedata.is_normalized("NFC", text):
+        # `ä` written as `a` + combining diaeresis would hide labels and names: compose it
+        text, encoding = unicodedata.normalize("NFC", text), encoding + "+nfc"
 
-    is_text = _is_text_page(url, headers, text)
+    is_text = _is_text_page(headers, text)
     title = None
     if is_text:
         lines = render_text(text)

@@ -259,3 +259,12 @@ def test_multi_paragraph_value_keeps_the_block_whole():
     assert r["beneficiary_address"] == "Rådhuset Drottninggatan 1 Box 801 801 84 Gävle"
     assert len(r["fields_raw"]) == len(fields)
     assert r["description"] == "\n\n".join(DESCRIPTION)
+
+
+def test_decomposed_unicode_is_composed():
+    import unicodedata
+
+    html = unicodedata.normalize("NFD", page("dl").decode())
+    r = parse_page(URL, html.encode(), WHEN).record
+    assert r["owner_name"] == "GÄVLE KOMMUN"
+    assert r["fields_raw"]["Projektägare"] == "GÄVLE KOMMUN"
