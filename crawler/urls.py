@@ -32,7 +32,9 @@ _OLD_REGION_RE = re.compile(
 )
 # Pagination query parameters (names compared case-insensitively).
 _PAGE_PARAM_RE = re.compile(
-    r"^(?:page|paged|sida|pg|p|pagenum|pagenr|page_no|pageindex|query-\d+-page|[a-z0-9_-]*-page)$",
+    r"^(?:page|paged|sida|pg|p|pagenum|pagenr|page_no|pageindex|query-\d+-page|[a-z0-9_-]*-page)$"
+    # any other name about pages (`pageNumber`, `sidnr`, `currentPage`), but not a page size
+    r"|^(?!.*(?:size|per|count|limit|storlek))[a-z0-9_-]*(?:page|sida|sidnr|sidnummer)[a-z0-9_-]*$",
     re.IGNORECASE,
 )
 _OFFSET_PARAM_RE = re.compile(r"^(?:start|offset|from|skip)$", re.IGNORECASE)

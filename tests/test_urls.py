@@ -88,3 +88,13 @@ def test_filtered_start_url_keeps_its_filter():
     assert scope.canonical(BASE + "?Region=Stockholm&sida=2") == BASE + "?Region=Stockholm&sida=2"
     assert scope.canonical(BASE + "?sida=2") is None
     assert scope.canonical(BASE + "?Region=Skane&sida=2") is None
+
+
+def test_other_pagination_parameter_names_are_pages_not_filters():
+    from crawler.urls import ListScope
+
+    scope = ListScope("https://www.esf.se/resultat/projektbanken/")
+    for q in ("pageNumber=3", "currentPage=2", "sidnr=4"):
+        assert scope.canonical(f"https://www.esf.se/resultat/projektbanken/?{q}") is not None, q
+    for q in ("pageSize=50", "perPage=100", "Region=Stockholm", "Startår=2023"):
+        assert scope.canonical(f"https://www.esf.se/resultat/projektbanken/?{q}") is None, q
