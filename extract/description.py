@@ -14,7 +14,11 @@ from extract.render import Line, is_chrome
 _STOP = re.compile(
     r"^(dela( sidan| projektet)?|senast (uppdaterad|ändrad)|sidan (senast )?(uppdaterad|ändrad)"
     r"|tillbaka( till)?|relaterade (projekt|nyheter|sidor)|till toppen|skriv ut"
-    r"|hittade du (det|vad) du sökte)\b", re.I)
+    r"|hittade du (det|vad) du sökte)\b"
+    # the site's contact block: a footer that chrome detection did not recognise
+    r"|^(telefon|tel|fax|e-?post|postadress|besöksadress|organisationsnummer|org\.? ?nr)\s*:",
+    re.I)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SKIP = re.compile(r"^(in english|read in english|english summary|läs mer|visa (mer|fler))$", re.I)
 
 
@@ -60,7 +64,10 @@ def description(lines: list[Line], block: Block) -> str | None:
                     if line.tag == "h1" and not line.chrome), None)
     if heading is None:
         return None
-    return _paragraphs(lines[heading + 1: block.start], 0)
+    end = block.start
+    while end > heading + 1 and lines[end - 1].tag in _HEADING_TAGS:
+        end -= 1  # the facts box's own heading (`Projektfakta`) is not description
+    return _paragraphs(lines[heading + 1: end], 0)
 
 
 def _paragraphs(lines: list[Line], region: int) -> str | None:

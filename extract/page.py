@@ -152,7 +152,9 @@ def _read_fields(block: Block, rec: dict, ex: Extraction) -> None:
         if label is not None and label.kind == PERSONAL:
             ex.ignored_labels.append(label.text)
             continue
-        name = label_text
+        # Known labels under the registry's spelling (stable keys whatever the page's case or
+        # dash style); unknown labels as published.
+        name = label.text if label is not None else label_text
         if name in raw:
             if raw[name] != value:
                 ex.messages.append(f"fields_raw: label '{name}' repeated with another value; "

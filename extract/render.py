@@ -13,6 +13,7 @@ paragraphs separated by blank lines.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -33,9 +34,15 @@ CHROME_TAGS = frozenset({"nav", "footer", "header", "aside", "dialog"})
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search",
                           "dialog", "alertdialog"})
 CHROME_TOKENS = frozenset("""
-nav navbar navigation menu menus submenu megamenu footer cookie cookies consent gdpr
+nav navbar navigation menu menus submenu megamenu footer foot cookie cookies consent gdpr
 breadcrumb breadcrumbs crumbs sidebar share sharing social skip banner topbar toolbar
-offcanvas modal popup screen sr visually hidden
+offcanvas modal popup
+""".split())
+# Whole class names that hide content (a token like `hidden` alone would also match
+# Drupal's `field--label-hidden`, which hides only a field's label).
+HIDDEN_CLASSES = frozenset("""
+hidden d-none visually-hidden visuallyhidden sr-only screen-reader-text screenreader is-hidden
+element-invisible u-hidden hide
 """.split())
 # Containers that are never chrome themselves, whatever their classes say
 # (WordPress puts `has-main-navigation` and the like on <body>).
@@ -86,11 +93,19 @@ def is_chrome(el: etree._Element) -> bool:
     role = attrib.get("role")
     if role and role.lower() in CHROME_ROLES:
         return True
-    for name in ("class", "id"):
-        value = attrib.get(name)
-        if value and not CHROME_TOKENS.isdisjoint(_TOKEN_SPLIT.split(value.lower())):
-            return True
-    return False
+    classes = attrib.get("class")
+    if classes and _chrome_classes(classes):
+        return True
+    ident = attrib.get("id")
+    return bool(ident) and not CHROME_TOKENS.isdisjoint(_TOKEN_SPLIT.split(ident.lower()))
+
+
+@lru_cache(maxsize=4096)
+def _chrome_classes(classes: str) -> bool:
+    """A class attribute that marks chrome or hidden content (pages repeat them: cached)."""
+    names = classes.lower().split()
+    return not (HIDDEN_CLASSES.isdisjoint(names)
+                and CHROME_TOKENS.isdisjoint(_TOKEN_SPLIT.split(" ".join(names))))
 
 
 def parse_html(page: str | bytes) -> etree._Element:

@@ -248,7 +248,7 @@ def test_description_before_the_facts():
             "</div>" + CHROME_BOTTOM)
     ex = parse_page(URL, html.encode(), WHEN)
     assert ex.record["participants"] == 120
-    assert ex.record["description"] == "\n\n".join(DESCRIPTION + ["Fakta"])
+    assert ex.record["description"] == "\n\n".join(DESCRIPTION)  # not the box heading "Fakta"
 
 
 def test_multi_paragraph_value_keeps_the_block_whole():

@@ -1,0 +1,97 @@
+"""Blind test corpus: pages in markups, chromes and layouts the extractor was not built on.
+
+samples/unseen/<name>.html|.txt, with <name>.meta.json (url, fetched_at, headers) and
+<name>.expected.json (the record a perfect extractor gives, written by hand). One test per page
+per field, ids `name::field`, as in test_samples.py; plus validation messages and a check that
+personal data (contact names, e-mail addresses, phone numbers) appears nowhere in the record.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, extract_sample, jsonable
+
+UNSEEN = SAMPLES / "unseen"
+
+
+def unseen_cases() -> list[tuple[str, Path, dict]]:
+    cases = []
+    for exp in sorted(UNSEEN.glob("*.expected.json")):
+        stem = exp.name[: -len(".expected.json")]
+        pages = [p for p in UNSEEN.glob(stem + ".*") if p.suffix in (".html", ".htm", ".txt")]
+        assert len(pages) == 1, f"expected one page for {exp}"
+        cases.append((stem, pages[0], json.loads(exp.read_text(encoding="utf-8"))))
+    return cases
+
+
+CASES = unseen_cases()
+
+FIELD_CASES = [
+    pytest.param(path, column, value, id=f"{name}::{column}")
+    for name, path, expected in CASES
+    for column, value in expected.items()
+    if column != "validation_columns"
+]
+
+# Personal data published on the page; none of it may reach any column of the record.
+PERSONAL = {
+    "esf1420_dlwrapped_2018-00211_encodedurl": [
+        "Lena Exempeldotter", "lena.exempeldotter@hylte.se"],
+    "esf1420_drupal_h4p_2016-00345": ["Jonas Exempelsson", "jonas.exempelsson@orebro.se"],
+    "esf1420_descfirst_plainp_2017-00502": [
+        "Maria Exempelberg", "maria.exempelberg@jonkoping.se"],
+    "esf1420_xhtml_xmldecl_2015-00733": ["Sara Exempelhed", "sara.exempelhed@stockholm.se"],
+    "esf1420_textrender_2016-00412": ["Ahmed Exempelsson", "ahmed.exempelsson@kalmar.se"],
+    "esf0713_aspnet_skane-blekinge_framtidsvagen-landskrona": [
+        "Erik Exempelström", "erik.exempelstrom@landskrona.se", "0418-47 31 99"],
+    "esf0713_textglued_mellersta-norrland_lyftet-ostersund": [
+        "Karl Exempelgren", "karl.exempelgren@ostersund.se", "063-14 30 99"],
+}
+PERSONAL_LABELS = ("Kontaktperson", "E-post", "Telefonnummer", "Telefon")
+
+
+def _path(name: str) -> Path:
+    return next(path for n, path, _ in CASES if n == name)
+
+
+def test_there_are_enough_unseen_pages():
+    assert len(CASES) >= 14
+    periods = {exp["programme_period"] for _, _, exp in CASES}
+    assert periods == {"2007-2013", "2014-2020", "2021-2027"}
+    assert set(PERSONAL) <= {name for name, _, _ in CASES}
+
+
+@pytest.mark.parametrize(("path", "column", "expected"), FIELD_CASES)
+def test_unseen_field(path, column, expected):
+    ex = extract_sample(path)
+    assert ex.record is not None, ex.reject_reason
+    got = jsonable(ex.record[column])
+    if isinstance(expected, float) and isinstance(got, float):
+        assert got == pytest.approx(expected)
+    else:
+        assert got == expected
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    pytest.param(path, exp.get("validation_columns", []), id=name) for name, path, exp in CASES])
+def test_unseen_validation_messages(path, expected):
+    ex = extract_sample(path)
+    assert ex.record is not None, ex.reject_reason
+    own = [m for m in ex.record["validation_messages"] if m not in ex.enrichment_messages]
+    assert {m.split(":", 1)[0] for m in own} == set(expected), own
+
+
+@pytest.mark.parametrize(("name", "strings"), [
+    pytest.param(name, strings, id=name) for name, strings in PERSONAL.items()])
+def test_unseen_personal_data_not_in_record(name, strings):
+    ex = extract_sample(_path(name))
+    assert ex.record is not None, ex.reject_reason
+    dumped = json.dumps(ex.record, ensure_ascii=False, default=str)
+    leaked = [s for s in strings if s in dumped]
+    assert not leaked, leaked
+    for column in ("fields_raw", "extra_fields"):
+        keys = {k.casefold() for k in (ex.record[column] or {})}
+        assert not keys & {label.casefold() for label in PERSONAL_LABELS}, (column, keys)
