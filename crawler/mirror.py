@@ -21,17 +21,28 @@ repeats. Actions: a status code (`"503"`, `"429:2"` = 429 with `Retry-After: 2`)
 `"drop"` (close the connection without a response), `"slow:S"` (wait S seconds, then 200),
 `"200"` (serve normally).
 
-Every request is appended to `log_path` (JSON lines: t, method, target, status) when given.
+Validators (`conditional=True`, the default): every file is served with `ETag` (the sha1 of
+the bytes served, quoted) and `Last-Modified` (the file's mtime), and a GET/HEAD whose
+`If-None-Match` matches the ETag (weak comparison, `*`, lists) — or, without `If-None-Match`,
+whose `If-Modified-Since` is not older than Last-Modified — gets `304 Not Modified` without a
+body. `conditional=False` is a server that ignores validators: the headers are still sent, the
+answer is always the full page. `validators=False` sends none. Faults come first: a faulty
+answer is never a 304; after `slow:S` or `200` the request is served (and revalidated) normally.
+
+Every request is appended to `log_path` (JSON lines: t, method, target, status, conditional:
+whether the request carried If-None-Match/If-Modified-Since) when given.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import mimetypes
 import threading
 import time
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
@@ -76,7 +87,8 @@ class Mirror:
 
     def __init__(self, root: str | Path | None = None, port: int = 0, *, host: str = "127.0.0.1",
                  faults: dict[str, list[str]] | str | Path | None = None,
-                 log_path: str | Path | None = None, cache: bool = True):
+                 log_path: str | Path | None = None, cache: bool = True,
+                 conditional: bool = True, validators: bool = True):
         self.root = Path(root) if root else repo_site_dir()
         if not self.root.is_dir():
             raise FileNotFoundError(f"site folder not found: {self.root}")
@@ -96,6 +108,8 @@ class Mirror:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self.requests = 0
+        self.conditional = conditional   # answer 304 to matching validators (may be changed live)
+        self.validators = validators     # send ETag/Last-Modified
 
     @property
     def origin(self) -> str:
@@ -121,6 +135,9 @@ class Mirror:
         if ctype.startswith("text/") or ctype in ("application/xml",):
             ctype += "; charset=utf-8"
         headers = {"Content-Type": ctype}
+        if self.validators:
+            headers["ETag"] = '"' + hashlib.sha1(body).hexdigest() + '"'  # noqa: S324 - not security
+            headers["Last-Modified"] = formatdate(file.stat().st_mtime, usegmt=True)
         sidecar = file.with_name(file.name + ".headers.json")
         if sidecar.is_file():  # headers the saved page was served with (e.g. another charset)
             headers.update(json.loads(sidecar.read_text(encoding="utf-8")))
@@ -167,12 +184,36 @@ class Mirror:
                 return key
         return None
 
+    @staticmethod
+    def not_modified(request_headers: dict[str, str], headers: dict[str, str]) -> bool:
+        """RFC 9110 §13.1: If-None-Match (weak comparison) wins over If-Modified-Since."""
+        inm = request_headers.get("if-none-match")
+        if inm is not None:
+            etag = headers.get("ETag")
+            if not etag:
+                return False
+
+            def weak(tag: str) -> str:
+                tag = tag.strip()
+                return tag[2:] if tag[:2] in ("W/", "w/") else tag
+
+            tags = {weak(t) for t in inm.split(",")}
+            return "*" in tags or weak(etag) in tags
+        ims = request_headers.get("if-modified-since")
+        modified = headers.get("Last-Modified")
+        if ims and modified:
+            try:
+                return parsedate_to_datetime(modified) <= parsedate_to_datetime(ims)
+            except (TypeError, ValueError, IndexError):
+                return False
+        return False
+
     # --- HTTP ---------------------------------------------------------------------------
-    def _record(self, method: str, target: str, status: int | str) -> None:
+    def _record(self, method: str, target: str, status: int | str, conditional: bool = False) -> None:
         self.requests += 1
         if self._log is not None:
             self._log.write(json.dumps({"t": time.time(), "method": method, "target": target,
-                                        "status": status}) + "\n")
+                                        "status": status, "conditional": conditional}) + "\n")
             self._log.flush()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -205,8 +246,9 @@ class Mirror:
                     seq = self.faults[key]
                     action = seq[min(n, len(seq) - 1)] if seq else "200"
                 extra: dict[str, str] = {}
+                conditional = "if-none-match" in headers or "if-modified-since" in headers
                 if action == "drop":
-                    self._record(method, target, "drop")
+                    self._record(method, target, "drop", conditional)
                     writer.transport.abort()
                     return
                 if action.startswith("slow:"):
@@ -214,19 +256,26 @@ class Mirror:
                     action = "200"
                 if action == "200":
                     status, hdrs, body = self.resolve(target)
+                    if (self.conditional and status == 200 and method in ("GET", "HEAD")
+                            and conditional and self.not_modified(headers, hdrs)):
+                        status, body = 304, b""
+                        hdrs = {k: v for k, v in hdrs.items()
+                                if k in ("ETag", "Last-Modified", "Cache-Control", "Expires")}
                 else:
                     code, _, retry_after = action.partition(":")
                     status, hdrs, body = int(code), {"Content-Type": "text/html; charset=utf-8"}, (
                         f"<html><body><h1>{code}</h1></body></html>".encode())
                     if retry_after:
                         extra["Retry-After"] = retry_after
-                self._record(method, target, status)
-                reason = {200: "OK", 301: "Moved Permanently", 404: "Not Found", 429: "Too Many Requests",
-                          500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Status")
+                self._record(method, target, status, conditional)
+                reason = {200: "OK", 301: "Moved Permanently", 304: "Not Modified", 404: "Not Found",
+                          429: "Too Many Requests", 500: "Internal Server Error",
+                          503: "Service Unavailable"}.get(status, "Status")
                 out = [f"HTTP/1.1 {status} {reason}"]
                 for k, v in {**hdrs, **extra}.items():
                     out.append(f"{k}: {v}")
-                out.append(f"Content-Length: {len(body)}")
+                if status != 304:  # a 304 has no body (and no Content-Length of its own)
+                    out.append(f"Content-Length: {len(body)}")
                 out.append("Connection: " + ("keep-alive" if keep_alive else "close"))
                 writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1"))
                 if method != "HEAD":

@@ -17,17 +17,30 @@ Resuming (`--resume DIR` = JOBDIR): DIR/projektbank-job.json records the job's s
 - either way the pages archived by earlier runs of the job are fed to the writer first, so the
   dataset is the same as an uninterrupted crawl's;
 - a `finished` job (or none): a new job. The previous job's raw files move to DIR/raw-previous/.
+
+Fetching less (PROJEKTBANK_CONDITIONAL_REQUESTS, default on; issue 4): PreviousCrawl indexes
+DIR/raw-previous/ (the previous job's archive: URL, sha256, ETag/Last-Modified, record location).
+A detail page it holds is requested with `If-None-Match`/`If-Modified-Since` (when the server
+sent validators). A `304`, or a `200` with the same body sha256 and Content-Type, means unchanged:
+the previous WARC record is copied byte for byte into DIR/raw (plus a metadata record saying so;
+see pipelines/raw_archive.py), and the previous row of the latest view (DIR/projects.parquet) is
+reused as it is (same URL, sha256, fetched_at and extractor version) instead of being extracted
+again; otherwise the copied page is extracted (e.g. a page that was a reject). A reused record
+keeps its fetched_at: it is the page as fetched then; publish_run moves last_seen on. List pages,
+robots.txt and sitemaps are always fetched fresh. `crawl_report.json` → `conditional`.
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import logging
 import os
 import shutil
 import sys
 import time
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -124,6 +137,106 @@ def extract_workers(setting) -> int:
     return max(0, n)
 
 
+REFETCH = "refetch"
+CONDITIONAL_COUNTERS = ("with_previous", "sent", "not_modified", "unchanged_hash", "changed",
+                        "reused_pages", "reused_records", "reextracted", "refetched", "bytes_saved")
+
+
+class PreviousCrawl:
+    """The previous job's archive (DIR/raw-previous/) and latest view (DIR/projects.parquet):
+    what a conditional request sends, and what an unchanged page reuses."""
+
+    def __init__(self, out_dir: Path, files: list[Path]):
+        from pipelines.raw_archive import index_responses
+
+        self.out_dir = out_dir
+        self.files = files
+        self.by_url: dict = {}   # canonical detail URL → ArchivedResponse (the newest record)
+        for entry in index_responses(files):
+            if entry.status != 200 or not entry.sha256:
+                continue
+            for u in (entry.requested_url, entry.url):
+                if u and is_detail_url(u):
+                    try:
+                        self.by_url[canonical_detail_url(u)] = entry
+                    except ValueError:
+                        continue
+        self._table = None
+        self._rows: dict[str, int] = {}
+        if self.by_url:
+            self._load_latest_view()
+
+    def __len__(self) -> int:
+        return len(self.by_url)
+
+    def _load_latest_view(self) -> None:
+        import pyarrow.parquet as pq
+
+        from extract.schema import COLUMN_NAMES
+
+        path = self.out_dir / "projects.parquet"
+        if not path.is_file():
+            return
+        try:
+            if tuple(pq.read_schema(path).names) != COLUMN_NAMES:
+                logger.info("the latest view has another schema: unchanged pages are extracted again")
+                return
+            self._table = pq.read_table(path)
+        except Exception as exc:  # an unreadable latest view: extract instead
+            logger.warning("cannot read %s (%s): unchanged pages are extracted again", path, exc)
+            return
+        for i, url in enumerate(self._table["source_url"].to_pylist()):
+            if url:
+                self._rows[url] = i
+
+    def get(self, canonical: str):
+        return self.by_url.get(canonical)
+
+    @staticmethod
+    def conditional_headers(entry) -> dict[str, str]:
+        headers = {}
+        if entry.etag:
+            headers["If-None-Match"] = entry.etag
+        if entry.last_modified:
+            headers["If-Modified-Since"] = entry.last_modified
+        return headers
+
+    def load(self, entry) -> tuple[bytes, dict] | None:
+        """The previous record: its gzip member and the page in it, or None when unreadable."""
+        from pipelines.raw_archive import parse_member, read_member
+
+        try:
+            member = read_member(entry.path, entry.offset, entry.length)
+            url, status, headers, body, fetched_at = parse_member(member)
+        except Exception as exc:
+            logger.warning("previous record of %s unreadable (%s): fetching it again", entry.url, exc)
+            return None
+        if status != 200 or hashlib.sha256(body).hexdigest() != entry.sha256:
+            logger.warning("previous record of %s does not match its index: fetching it again", entry.url)
+            return None
+        return member, {"url": url, "status": status, "headers": headers, "body": body,
+                        "fetched_at": fetched_at}
+
+    def row_for(self, url: str, sha256: str, fetched_at: datetime) -> dict | None:
+        """The latest view's row made from exactly this page by this extractor, as a record
+        for the writer (maps as dicts, first_seen/last_seen left to publish_run); else None."""
+        from extract.schema import COLUMNS, MAP
+        from extract.version import EXTRACTOR_VERSION
+
+        i = self._rows.get(url)
+        if i is None or self._table is None:
+            return None
+        row = self._table.slice(i, 1).to_pylist()[0]
+        if (row["content_sha256"] != sha256 or row["fetched_at"] != fetched_at
+                or row["extractor_version"] != EXTRACTOR_VERSION):
+            return None
+        for col in COLUMNS:
+            if col.type == MAP and row[col.name] is not None:
+                row[col.name] = dict(row[col.name])
+        row["first_seen"] = row["last_seen"] = None
+        return row
+
+
 class CrawlJob:
     """State of one crawl run (and of its job, when resumed)."""
 
@@ -148,6 +261,11 @@ class CrawlJob:
         self.pool = None
         self.pages_this_run = 0
         self.archived_this_run: set[str] = set()
+        self.previous: PreviousCrawl | None = None
+        self.fetch_less: Counter = Counter()
+        self._order_next = 0                 # pages in archive order …
+        self._apply_next = 0                 # … reach the writer in that order
+        self._pending: dict[int, list] = {}
         self.exit_code = 0
         self.status = "running"
         self.reason = ""
@@ -165,6 +283,7 @@ class CrawlJob:
         out_dir = check_output_dir(out).resolve()
         job = cls(crawler, spider, out_dir)
         job._resolve_job()
+        job._load_previous()
         crawler.projektbank_job = job
         return job
 
@@ -227,6 +346,113 @@ class CrawlJob:
         shutil.rmtree(previous, ignore_errors=True)
         os.replace(self.raw_dir, previous)
 
+    def _load_previous(self) -> None:
+        """Index the previous job's archive for conditional requests (fetch less)."""
+        from pipelines.raw_archive import warc_files
+
+        if not self.settings.getbool("PROJEKTBANK_CONDITIONAL_REQUESTS", True):
+            return
+        files = warc_files(self.out_dir / "raw-previous")
+        if not files:
+            return
+        t0 = time.time()
+        self.previous = PreviousCrawl(self.out_dir, files)
+        logger.info("previous archive: %d project pages in %d file(s), indexed in %.1fs",
+                    len(self.previous), len(files), time.time() - t0)
+
+    # --- fetch less ---------------------------------------------------------------------
+    def previous_request_args(self, canonical: str) -> tuple[dict, dict]:
+        """Headers and meta for a detail request: conditional when the previous run has it."""
+        if self.previous is None:
+            return {}, {}
+        entry = self.previous.get(canonical)
+        if entry is None:
+            return {}, {}
+        self.fetch_less["with_previous"] += 1
+        meta = {"projektbank_prev": canonical}
+        headers = PreviousCrawl.conditional_headers(entry)
+        if headers:
+            self.fetch_less["sent"] += 1
+            meta["handle_httpstatus_list"] = [304]
+        return headers, meta
+
+    def revalidate(self, response, headers: list[tuple[str, str]]):
+        """A response to a request for a page the previous run has: a reuse item when it is
+        unchanged (304, or the same sha256 and Content-Type), REFETCH when a 304 cannot be
+        served from the previous record, None to archive and extract the response as usual."""
+        key = response.meta.get("projektbank_prev")
+        entry = self.previous.get(key) if (key and self.previous is not None) else None
+        if entry is None:
+            return REFETCH if response.status == 304 else None
+        c = self.fetch_less
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+        if response.status == 304:
+            reason = "not_modified"
+        elif (response.status == 200 and content_type == entry.content_type
+              and hashlib.sha256(response.body).hexdigest() == entry.sha256):
+            reason = "unchanged_hash"
+        else:
+            c["changed"] += 1
+            return None
+        loaded = self.previous.load(entry)
+        if loaded is None:
+            c["refetched"] += 1
+            return REFETCH if response.status == 304 else None
+        member, page = loaded
+        c[reason] += 1
+        c["reused_pages"] += 1
+        if reason == "not_modified":
+            c["bytes_saved"] += len(page["body"])
+        etag = response.headers.get(b"ETag")
+        modified = response.headers.get(b"Last-Modified")
+        etag = etag.decode("latin-1") if etag else (entry.etag if reason == "not_modified" else None)
+        modified = (modified.decode("latin-1") if modified
+                    else (entry.last_modified if reason == "not_modified" else None))
+        try:
+            copied_from = str(entry.path.relative_to(self.out_dir))
+        except ValueError:
+            copied_from = str(entry.path)
+        return {"kind": "page", "reused": reason, **page,
+                "requested_url": response.request.url if response.request else response.url,
+                "sha256": entry.sha256, "member": member, "record_id": entry.record_id,
+                "revalidated_at": datetime.now(UTC),
+                "info": {"reason": reason, "status": response.status,
+                         "requested_url": response.request.url if response.request else response.url,
+                         "etag": etag, "last_modified": modified, "copied_from": copied_from}}
+
+    def archive_reused(self, item: dict) -> None:
+        """The previous record, copied into this run's archive (no new response is stored)."""
+        self.archive.copy_record(item["member"], item["url"], item["record_id"],
+                                 item["revalidated_at"], item["info"])
+        item["order"] = self._take_order()
+        self.pages_this_run += 1
+        for u in (item["url"], item.get("requested_url")):
+            if u and is_detail_url(u):
+                self.archived_this_run.add(canonical_detail_url(u))
+
+    def _take_order(self) -> int:
+        order = self._order_next
+        self._order_next += 1
+        return order
+
+    async def add_reused_async(self, item: dict) -> None:
+        try:
+            row = self.previous.row_for(item["url"], item["sha256"], item["fetched_at"])
+        except Exception as exc:  # never lose the page: extract it instead
+            logger.warning("reusing the row of %s failed (%s): extracting it", item["url"], exc)
+            row = None
+        if row is not None:
+            self._apply(item.get("order"), [("add", (row,), {})])
+            self.fetch_less["reused_records"] += 1
+        else:  # no row of this page (a reject, another extractor version): extract the copy
+            self.fetch_less["reextracted"] += 1
+            await self.add_page_async(item)
+
+    def _conditional_report(self) -> dict:
+        return {"enabled": self.settings.getbool("PROJEKTBANK_CONDITIONAL_REQUESTS", True),
+                "previous_pages": len(self.previous) if self.previous is not None else 0,
+                **{k: self.fetch_less.get(k, 0) for k in CONDITIONAL_COUNTERS}}
+
     def _load_prior(self) -> None:
         from pipelines.raw_archive import iter_responses, repair, warc_files
 
@@ -285,21 +511,44 @@ class CrawlJob:
         wait([self.pool.submit(_warm_worker) for _ in range(n)])
 
     async def add_page_async(self, item: dict) -> None:
-        if self.pool is None:
-            self.add_page(item)
-            return
-        import asyncio
-        from concurrent.futures.process import BrokenProcessPool
-
+        calls: list = []
         try:
-            calls = await asyncio.wrap_future(self.pool.submit(
-                extract_calls, item["url"], item["body"], item["fetched_at"],
-                dict(item["headers"]), item["status"]))
-        except BrokenProcessPool:
-            logger.warning("extraction workers died; extracting in the crawl process")
-            self.pool = None
-            self.add_page(item)
+            if self.pool is not None:
+                import asyncio
+                from concurrent.futures.process import BrokenProcessPool
+
+                try:
+                    calls = await asyncio.wrap_future(self.pool.submit(
+                        extract_calls, item["url"], item["body"], item["fetched_at"],
+                        dict(item["headers"]), item["status"]))
+                    return
+                except BrokenProcessPool:
+                    logger.warning("extraction workers died; extracting in the crawl process")
+                    self.pool = None
+            calls = extract_calls(item["url"], item["body"], item["fetched_at"],
+                                  dict(item["headers"]), item["status"])
+        finally:
+            self._apply(item.get("order"), calls)
+
+    def _apply(self, order: int | None, calls: list) -> None:
+        """Writer calls in archive order: extraction finishes out of order (worker processes,
+        reused rows at once), but the writer must see the pages in the order DIR/raw holds
+        them, as `projektbank extract DIR/raw` does (the same de-duplication ties, the same
+        dictionary order in the Parquet file)."""
+        if order is None:
+            self._replay(calls)
             return
+        self._pending[order] = calls
+        while self._apply_next in self._pending:
+            self._replay(self._pending.pop(self._apply_next))
+            self._apply_next += 1
+
+    def _apply_rest(self) -> None:
+        """At the end: whatever is still held (a page that never reached the writer)."""
+        for order in sorted(self._pending):
+            self._replay(self._pending.pop(order))
+
+    def _replay(self, calls: list) -> None:
         for name, args, kwargs in calls:
             getattr(self.writer, name)(*args, **kwargs)
 
@@ -314,19 +563,11 @@ class CrawlJob:
             extra={"WARC-Projektbank-Requested-URI": item.get("requested_url") or item["url"]})
         item["headers"] = stored
         item["sha256"] = sha
+        item["order"] = self._take_order()
         self.pages_this_run += 1
         for u in (item["url"], item.get("requested_url")):
             if u and is_detail_url(u):
                 self.archived_this_run.add(canonical_detail_url(u))
-
-    def add_page(self, item: dict) -> None:
-        from pipelines.extract_run import extract_page
-        from pipelines.sources import Page
-
-        page = Page(source=item["url"], url=item["url"], body=item["body"],
-                    fetched_at=item["fetched_at"], headers=dict(item["headers"]),
-                    status=item["status"])
-        extract_page(self.writer, page)
 
     def close_archive(self) -> None:
         if self.archive is not None:
@@ -369,6 +610,7 @@ class CrawlJob:
             self._write_marker("interrupted" if self.jobdir else "finished")
             self._write_report(None, [])
             return
+        self._apply_rest()
         summary = self.writer.finish()
         problems = check_assertions(summary, self.min_records, self.min_fill)
         rejects = self._read_rejects()
@@ -467,6 +709,7 @@ class CrawlJob:
             "response_bytes": stats.get("downloader/response_bytes", 0),
             "status_counts": status_counts,
             "pages_per_second": round(self.pages_this_run / max(end - self.started, 1e-6), 2),
+            "conditional": self._conditional_report(),
             "counters": dict(sorted(self.report.counters.items())),
             "discovered_by": dict(self.report.sources),
             "raw_files": [p.name for p in sorted(set(self.prior_files) | set(
@@ -500,7 +743,10 @@ class RawArchivePipeline(_JobPipeline):
 
     def process_item(self, item):
         if isinstance(item, dict) and item.get("kind") == "page":
-            self.job.archive_page(item)
+            if item.get("reused"):
+                self.job.archive_reused(item)
+            else:
+                self.job.archive_page(item)
         return item
 
     def close_spider(self):
@@ -517,7 +763,12 @@ class DatasetPipeline(_JobPipeline):
 
     async def process_item(self, item):
         if isinstance(item, dict) and item.get("kind") == "page":
-            await self.job.add_page_async(item)
+            if item.get("reused"):
+                await self.job.add_reused_async(item)
+                self.crawler.stats.inc_value("projektbank/pages_reused")
+            else:
+                await self.job.add_page_async(item)
             self.crawler.stats.inc_value("projektbank/pages")
-            return {"url": item["url"], "status": item["status"]}  # the body stays out of logs
+            return {"url": item["url"], "status": item["status"],  # the body stays out of logs
+                    **({"reused": item["reused"]} if item.get("reused") else {})}
         return item

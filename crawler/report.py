@@ -11,6 +11,13 @@ The report (one JSON object, written atomically to DIR/crawl_report.json at the 
   unknown_labels    {label: count}
   fill_rate         {column: 0..1}
   requests, response_bytes, status_counts, counters{…}, segments[…] (resumed jobs)
+  conditional       fetching less (this run): {enabled, previous_pages (project pages in
+                    DIR/raw-previous), with_previous (detail requests for them), sent (with
+                    If-None-Match/If-Modified-Since), not_modified (304), unchanged_hash (200,
+                    same sha256), changed, reused_pages (= not_modified + unchanged_hash; their
+                    previous WARC records copied), reused_records (rows reused, not extracted),
+                    reextracted (reused pages extracted again: no matching row), refetched
+                    (previous record unreadable), bytes_saved (bodies not downloaded: 304s)}
 """
 
 from __future__ import annotations

@@ -67,6 +67,8 @@ PROJEKTBANK_DEFAULT_MIN_FILL = 0.5              # for every key column not named
 PROJEKTBANK_WARC_MAX_BYTES = 1024 * 1024 * 1024  # start a new WARC file after this size
 PROJEKTBANK_EXTRACT_WORKERS = -1               # parse_page in N processes (-1: a spare CPU each, ≤ 4)
 PROJEKTBANK_EXIT_HOOK = True                    # `scrapy crawl`: exit 1 when the run failed
+PROJEKTBANK_CONDITIONAL_REQUESTS = True         # fetch less: If-None-Match/If-Modified-Since for
+                                                # pages in DIR/raw-previous; reuse unchanged ones
 
 # --- scheduling / state ---
 # --resume DIR sets JOBDIR. Breadth-first order keeps list pages ahead of detail pages.

@@ -199,6 +199,21 @@ def _label_only_or_known(hits: _Hits, i: int) -> bool:
     return hit is not None and hit.value is None
 
 
+def _header_row(hits: _Hits, i: int) -> int:
+    """k when lines i..i+k-1 are `th` labels and the next k lines are `td` values, else 0."""
+    lines = hits.lines
+    k = 0
+    while (i + k < len(lines) and lines[i + k].tag == "th" and hits.known_or_glued(i + k)
+           and hits.known_or_glued(i + k).value is None):
+        k += 1
+    if k < 2 or i + 2 * k > len(lines):
+        return 0
+    values = lines[i + k: i + 2 * k]
+    if all(v.tag == "td" and not hits.known_or_glued(i + k + n) for n, v in enumerate(values)):
+        return k
+    return 0
+
+
 def _read_block(hits: _Hits, cluster: list[Hit]) -> Block:
     lines, glued = hits.lines, hits.glued
     start, last = cluster[0].index, cluster[-1].index
@@ -223,6 +238,14 @@ def _read_block(hits: _Hits, cluster: list[Hit]) -> Block:
             if hit is None:
                 break
             extended += 1
+        row = _header_row(hits, i) if hit.value is None else 0
+        if row:
+            # A table whose header row holds the labels and the next row the values.
+            for k in range(row):
+                h = hits.known_or_glued(i + k)
+                block.pairs.append((h.label_text, h.label, lines[i + row + k].text))
+            i += 2 * row
+            continue
         i += 1
         if hit.value is not None:
             value = hit.value
@@ -234,7 +257,7 @@ def _read_block(hits: _Hits, cluster: list[Hit]) -> Block:
             while i < n and not hits.any(i) and (i <= last or lines[i].para == para):
                 values.append(lines[i].text)
                 i += 1
-            value = " ".join(values)
+            value = " ".join(v for v in values if v)
         else:
             value = ""  # empty value: the next line is already a label
         block.pairs.append((hit.label_text, hit.label, value))

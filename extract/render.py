@@ -30,6 +30,7 @@ SKIP_TAGS = frozenset("script style noscript template head svg iframe object sel
                       "button input textarea canvas map video audio title meta link".split())
 
 # Not <form>: ASP.NET/EPiServer pages (the old esf.se) wrap the whole page in one.
+CELL_TAGS = frozenset({"td", "th"})
 CHROME_TAGS = frozenset({"nav", "footer", "header", "aside", "dialog"})
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search",
                           "dialog", "alertdialog"})
@@ -37,6 +38,8 @@ CHROME_TOKENS = frozenset("""
 nav navbar navigation menu menus submenu megamenu footer foot cookie cookies consent gdpr
 breadcrumb breadcrumbs crumbs sidebar share sharing social skip banner topbar toolbar
 offcanvas modal popup
+sidfot sidhuvud meny huvudmeny navigering brodsmulor brödsmulor smulor kakor kakbanner
+delning dela sidopanel sidokolumn
 """.split())
 # Whole class names that hide content (a token like `hidden` alone would also match
 # Drupal's `field--label-hidden`, which hides only a field's label).
@@ -131,6 +134,7 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
     state = {"para": 0, "tag": "", "soft": False}
     region_stack: list[int] = [0]
     block_stack: list[str] = []
+    cell_starts: list[int] = []  # len(lines) when each open td/th began
 
     def flush(soft: bool = False) -> None:
         nonlocal segs
@@ -169,6 +173,8 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
             elif tag in BLOCK_TAGS:
                 flush()
                 block_stack.append(tag)
+                if tag in CELL_TAGS:
+                    cell_starts.append(len(lines))
                 if tag in CONTENT_TAGS:
                     region_stack.append(len(lines) + 1)  # a fresh id per content region
             if el.text:
@@ -179,6 +185,10 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
             else:
                 if tag in BLOCK_TAGS:
                     flush()
+                    if tag in CELL_TAGS and cell_starts.pop() == len(lines):
+                        # an empty cell still holds its place: a header row's labels pair
+                        # with the next row's cells by position
+                        lines.append(Line([], state["para"], tag, region_stack[-1], in_chrome > 0))
                     block_stack.pop()
                     if tag in CONTENT_TAGS:
                         region_stack.pop()

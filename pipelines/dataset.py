@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extract.schema import COLUMNS, LIST, MAP
@@ -134,8 +135,7 @@ class DatasetWriter:
         with pq.ParquetWriter(self.tmp / "projects.parquet", self.schema, compression="zstd",
                               write_statistics=True) as parquet_out:
             for chunk in self._sorted_winners():
-                if not chunk.schema.equals(self.schema, check_metadata=False):
-                    chunk = chunk.cast(self.schema)
+                chunk = canonical_dictionaries(chunk, self.schema)
                 parquet_out.write_table(chunk, row_group_size=self.row_group_size)
                 csv_out.write(chunk)
                 fill.add(chunk)
@@ -211,6 +211,20 @@ class DatasetWriter:
             self.publish()
         else:
             self.abort()
+
+
+def canonical_dictionaries(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Re-encode dictionary columns in order of first appearance in the (sorted) rows, so the
+    same rows give the same file whatever order the pages arrived in."""
+    columns = []
+    for target in schema:
+        arr = table[target.name]
+        if pa.types.is_dictionary(target.type):
+            arr = pc.dictionary_encode(arr.cast(pa.string())).cast(target.type)
+        elif arr.type != target.type:
+            arr = arr.cast(target.type)
+        columns.append(arr)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 class FillCounter:

@@ -20,6 +20,21 @@ is written (a killed crawl loses at most the record being written; `repair()` cu
 
 `projektbank extract DIR/raw --out OTHER` reads these and rebuilds projects.parquet row for row:
 the crawl hands parse_page exactly the url, body, fetched_at and headers stored here.
+
+Reused pages (issue 4, "fetch less"): when a conditional request gets `304 Not Modified`, or a
+200 whose body has the previous record's sha256, the crawl does not archive the new response:
+it copies the previous run's `response` record (from `DIR/raw-previous/`) byte for byte into
+this run's file (`copy_record`), so `DIR/raw` alone still holds every page of the dataset and
+`extract DIR/raw` still equals the crawl. Each copy is followed by a `metadata` record
+(`WARC-Refers-To: <the copied record's WARC-Record-ID>`, `Content-Type: application/json`,
+`WARC-Date`: when the page was revalidated) whose JSON body says why it was reused and which
+validators the server sent this time:
+
+    {"projektbank": "reused", "reason": "not_modified" | "unchanged_hash", "status": 304 | 200,
+     "requested_url": …, "etag": …, "last_modified": …, "copied_from": "raw-previous/<file>"}
+
+`index_responses()` reads an archive's response records (location, validators, sha256) and
+applies these metadata records, for the next run's conditional requests.
 No Scrapy in this module.
 """
 
@@ -27,10 +42,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import os
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -40,6 +57,7 @@ logger = logging.getLogger(__name__)
 DROP_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length", "set-cookie"})
 SHA_HEADER = "WARC-Projektbank-Sha256"
 REQUESTED_HEADER = "WARC-Projektbank-Requested-URI"
+REUSED_PROFILE = "reused"   # the "projektbank" key of a reuse metadata record
 
 
 def warc_date(ts: datetime) -> str:
@@ -163,6 +181,42 @@ class RawArchive:
         self._fh.write(self._member(record))
         self._fh.flush()
 
+    def copy_record(self, member: bytes, url: str, refers_to: str, when: datetime,
+                    info: dict) -> None:
+        """Append a complete record (one gzip member, as `read_member` returns it) unchanged,
+        then a `metadata` record about it (`info` as JSON, WARC-Refers-To `refers_to`)."""
+        if self._error is not None:
+            raise RuntimeError(f"writing the raw archive failed: {self._error}") from self._error
+        self.records += 1
+        args = (member, url, refers_to, when, dict(info))
+        if self._pool is not None:
+            self._pool.submit(self._guarded, self._copy_sync, *args)
+        else:
+            self._copy_sync(*args)
+
+    def _guarded(self, fn, *args) -> None:
+        if self._error is not None:
+            return
+        try:
+            fn(*args)
+        except BaseException as exc:  # reported by the next write() or close()
+            self._error = exc
+
+    def _copy_sync(self, member, url, refers_to, when, info) -> None:
+        from warcio.recordbuilder import RecordBuilder
+
+        if self._fh is None or (self.max_bytes and self._fh.tell() >= self.max_bytes):
+            self._close_file()
+            self._open()
+        payload = json.dumps({"projektbank": REUSED_PROFILE, **info}, ensure_ascii=False,
+                             sort_keys=True).encode()
+        record = RecordBuilder(warc_version="WARC/1.1").create_warc_record(
+            url, "metadata", payload=io.BytesIO(payload), length=len(payload),
+            warc_content_type="application/json",
+            warc_headers_dict={"WARC-Date": warc_date(when), "WARC-Refers-To": refers_to})
+        self._fh.write(member + self._member(record))
+        self._fh.flush()
+
     def _close_file(self) -> None:
         if self._fh is not None:
             self._fh.flush()
@@ -249,3 +303,119 @@ def iter_responses(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, in
                     yield url, status, ts, requested
         except Exception as exc:
             logger.warning("%s: stopped reading (%s)", path, exc)
+
+
+# --- the previous run's archive: what a conditional request needs -------------------------------
+class _Capped:
+    """A file read up to `limit` bytes: the complete part of a cut .warc.gz."""
+
+    def __init__(self, fh, limit: int) -> None:
+        self.fh, self.left = fh, limit
+
+    def read(self, n: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        n = self.left if n is None or n < 0 else min(n, self.left)
+        data = self.fh.read(n)
+        self.left -= len(data)
+        return data
+
+
+@dataclass
+class ArchivedResponse:
+    """Where one archived response record is, and what a revalidation needs from it."""
+
+    path: Path
+    offset: int            # of its gzip member in `path`
+    length: int
+    record_id: str
+    url: str               # WARC-Target-URI
+    requested_url: str
+    status: int
+    fetched_at: datetime
+    sha256: str | None
+    content_type: str | None
+    etag: str | None       # validators: the response's own, or a later revalidation's
+    last_modified: str | None
+
+
+def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResponse]:
+    """Every complete `response` record of gzip-per-record WARC files (in file order), with the
+    validators of the reuse metadata records that follow it applied. Unreadable files or
+    records end that file's index (a warning), never the caller."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    for path in paths:
+        path = Path(path)
+        if not path.name.endswith(".gz"):
+            continue  # offsets of gzip members only: our own archive's format
+        by_id: dict[str, ArchivedResponse] = {}
+        pending: list[ArchivedResponse] = []
+        try:
+            limit = complete_length(path)
+            with open(path, "rb") as fh:
+                it = ArchiveIterator(_Capped(fh, limit))
+                for record in it:
+                    h = record.rec_headers
+                    if record.rec_type == "metadata":
+                        target = by_id.get(h.get_header("WARC-Refers-To") or "")
+                        if target is not None:
+                            try:
+                                info = json.loads(record.content_stream().read())
+                            except ValueError:
+                                continue
+                            if isinstance(info, dict) and info.get("projektbank") == REUSED_PROFILE:
+                                target.etag = info.get("etag")
+                                target.last_modified = info.get("last_modified")
+                        continue
+                    if record.rec_type != "response" or record.http_headers is None:
+                        continue
+                    try:
+                        ts = datetime.fromisoformat((h.get_header("WARC-Date") or "").replace("Z", "+00:00"))
+                        status = int(record.http_headers.get_statuscode() or 0)
+                    except ValueError:
+                        continue
+                    hh = record.http_headers
+                    url = h.get_header("WARC-Target-URI") or ""
+                    entry = ArchivedResponse(
+                        path=path, offset=it.get_record_offset(), length=it.get_record_length(),
+                        record_id=h.get_header("WARC-Record-ID") or "", url=url,
+                        requested_url=h.get_header(REQUESTED_HEADER) or url, status=status,
+                        fetched_at=ts, sha256=h.get_header(SHA_HEADER),
+                        content_type=hh.get_header("Content-Type"),
+                        etag=hh.get_header("ETag"), last_modified=hh.get_header("Last-Modified"))
+                    by_id[entry.record_id] = entry
+                    pending.append(entry)
+        except Exception as exc:  # warcio raises several kinds on a corrupt file
+            logger.warning("%s: stopped indexing (%s)", path, exc)
+        yield from pending
+
+
+def read_member(path: str | os.PathLike, offset: int, length: int) -> bytes:
+    """The bytes of one record's gzip member."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        data = fh.read(length)
+    if len(data) != length:
+        raise OSError(f"{path}: record at {offset} is cut ({len(data)} of {length} bytes)")
+    return data
+
+
+def parse_member(member: bytes):
+    """One response record's (url, status, headers, body, fetched_at), as `extract` reads them
+    (pipelines.sources.read_warc)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from pipelines.sources import _parse_time
+
+    record = next(iter(ArchiveIterator(io.BytesIO(member))))
+    if record.rec_type != "response" or record.http_headers is None:
+        raise ValueError(f"not a response record: {record.rec_type}")
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    fetched = _parse_time(record.rec_headers.get_header("WARC-Date"))
+    if fetched is None:
+        raise ValueError("record without a valid WARC-Date")
+    headers = dict(record.http_headers.headers)
+    status = int(record.http_headers.get_statuscode() or 200)
+    body = record.content_stream().read()
+    return url, status, headers, body, fetched

@@ -268,3 +268,23 @@ def test_decomposed_unicode_is_composed():
     r = parse_page(URL, html.encode(), WHEN).record
     assert r["owner_name"] == "GÄVLE KOMMUN"
     assert r["fields_raw"]["Projektägare"] == "GÄVLE KOMMUN"
+
+
+def test_header_row_table_pairs_by_position_even_with_an_empty_cell():
+    head = ["Diarienummer", "Namn", "Stödmottagare ort", "Projektägare", "Startdatum"]
+    vals = ["23-107-S04", "Vägar in i vården", "", "GÄVLE KOMMUN", "2023-09-01"]
+    rest = [(k, v) for k, v in FIELDS if k not in head]
+    table = ("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
+             "<tbody><tr>" + "".join(f"<td>{v}</td>" for v in vals) + "</tr></tbody></table>")
+    html = page("dl", rest).replace(b"<dl>", table.encode() + b"<dl>")
+    r = parse_page(URL, html, WHEN).record
+    assert r["owner_name"] == "GÄVLE KOMMUN" and r["start_date"] == date(2023, 9, 1)
+    assert r["fields_raw"]["Stödmottagare ort"] == "" and r["beneficiary_city"] is None
+    assert r["nuts2_code"] == "SE31"
+
+
+def test_empty_table_cell_is_an_empty_value():
+    fields = [(k, "" if k == "Antal deltagare" else v) for k, v in FIELDS]
+    r = parse_page(URL, page("table", fields), WHEN).record
+    assert r["participants"] is None and r["fields_raw"]["Antal deltagare"] == ""
+    assert r["strategic_importance"] is True

@@ -285,3 +285,28 @@ def test_cut_warc_gives_complete_records_and_lists_the_cut(tmp_path):
     assert [r["project_id"] for r in rows] == ["22-021-S03"]
     rejects = (out / "rejects.jsonl").read_text()
     assert "truncated WARC" in rejects
+
+
+def test_same_rows_same_file_whatever_the_arrival_order(tmp_path):
+    """Crawls fetch in any order; the dataset (dictionaries included) must not depend on it."""
+    from extract import parse_page
+    from pipelines.dataset import DatasetWriter
+
+    base = SEED.read_bytes().decode()
+    records = []
+    for n, (region, area) in enumerate([("Övre Norrland", "D"), ("Stockholm", "A"),
+                                        ("Sydsverige", "B"), ("Stockholm", "D")]):
+        body = base.replace("22-021-S03", f"22-{n:03d}-S01").replace("Övre Norrland", region)
+        body = body.replace("Programområde:\nD", f"Programområde:\n{area}")
+        records.append(parse_page(f"https://x/?dnr={n}", body.encode(),
+                                  datetime(2026, 1, 1, tzinfo=UTC)).record)
+    tables = []
+    for k, order in enumerate((records, records[::-1])):
+        w = DatasetWriter(tmp_path / str(k))
+        for rec in order:
+            w.add(rec)
+        w.finish()
+        w.publish()
+        tables.append(pq.read_table(tmp_path / str(k) / "projects.parquet"))
+    assert tables[0].equals(tables[1])
+    assert tables[0]["region"].to_pylist() == ["Övre Norrland", "Stockholm", "Sydsverige", "Stockholm"]

@@ -17,13 +17,16 @@ from conftest import SAMPLES, extract_sample, jsonable
 UNSEEN = SAMPLES / "unseen"
 
 
-def unseen_cases() -> list[tuple[str, Path, dict]]:
+def unseen_cases(*, reject: bool = False) -> list[tuple[str, Path, dict]]:
     cases = []
     for exp in sorted(UNSEEN.glob("*.expected.json")):
         stem = exp.name[: -len(".expected.json")]
         pages = [p for p in UNSEEN.glob(stem + ".*") if p.suffix in (".html", ".htm", ".txt")]
         assert len(pages) == 1, f"expected one page for {exp}"
-        cases.append((stem, pages[0], json.loads(exp.read_text(encoding="utf-8"))))
+        expected = json.loads(exp.read_text(encoding="utf-8"))
+        if bool(expected.get("reject")) is not reject:
+            continue  # {"reject": true}: a page that must give no record (see the end of file)
+        cases.append((stem, pages[0], expected))
     return cases
 
 
@@ -95,3 +98,44 @@ def test_unseen_personal_data_not_in_record(name, strings):
     for column in ("fields_raw", "extra_fields"):
         keys = {k.casefold() for k in (ex.record[column] or {})}
         assert not keys & {label.casefold() for label in PERSONAL_LABELS}, (column, keys)
+
+
+# ---------------------------------------------------------------------------------------
+# Batch 2 (samples/unseen/b2_*): pages that must give no record, and personal data on
+# b2 pages. An expected file `{"reject": true}` means: no record, a reject reason.
+# ---------------------------------------------------------------------------------------
+
+REJECT_CASES = unseen_cases(reject=True)
+
+B2_PERSONAL = {
+    "b2_esf1420_dt_multidd_2016-00288": [
+        "Johan Exempelsson", "johan.exempelsson@malmo.se", "040-34 10 99"],
+    "b2_esf1420_caption_table_sek_rate_2016-00154": [
+        "Anna Exempelsdotter", "anna.exempelsdotter@falun.se"],
+    "b2_esf1420_label_output_fullwidthcolon_2017-00611": [
+        "Nils Exempelsson", "nils.exempelsson@regionvasterbotten.se"],
+    "b2_esf1420_utf8bom_nocharset_drupalviews_2018-00402": [
+        "Petra Exempelqvist", "petra.exempelqvist@norrkoping.se"],
+    "b2_esf1420_latin1meta_cp1252bytes_2015-00219": [
+        "Eva Exempelström", "eva.exempelstrom@gotland.se"],
+    "b2_esf0713_titleh1differ_vastsverige_steg-for-steg-boras": [
+        "Lars Exempelberg", "lars.exempelberg@boras.se", "033-35 70 99"],
+}
+
+
+def test_b2_reject_pages_present():
+    assert len(REJECT_CASES) >= 3
+    assert set(B2_PERSONAL) <= {name for name, _, _ in CASES}
+
+
+@pytest.mark.parametrize("path", [pytest.param(path, id=name) for name, path, _ in REJECT_CASES])
+def test_unseen_reject(path):
+    ex = extract_sample(path)
+    assert ex.record is None, {k: ex.record.get(k) for k in ("project_id", "project_name")}
+    assert ex.reject_reason
+
+
+@pytest.mark.parametrize(("name", "strings"), [
+    pytest.param(name, strings, id=name) for name, strings in B2_PERSONAL.items()])
+def test_unseen_b2_personal_data_not_in_record(name, strings):
+    test_unseen_personal_data_not_in_record(name, strings)

@@ -16,6 +16,11 @@ Discovery: list pages are the start URL's path with pagination parameters only
 (`rel=next`, numbered links and `Nästa` all lead there); filter and sort links are never
 followed; detail links are canonicalized (one project, one request) and stay on the start
 URLs' hosts.
+
+Fetching less: a detail page the previous job archived is requested with `If-None-Match` /
+`If-Modified-Since` (its validators); an unchanged page (304, or the same body sha256) becomes
+a reuse item carrying the previous record instead of the response (crawler/pipelines.py,
+CrawlJob.revalidate). List pages, robots.txt and sitemaps never get conditional headers.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.pipelines import CrawlJob
+from crawler.pipelines import REFETCH, CrawlJob
 from crawler.urls import (
     DEFAULT_START_URL,
     ListScope,
@@ -127,8 +132,16 @@ class EsfSpider(scrapy.Spider):
             report.count("skipped_already_archived")
             return None
         report.discovered(canonical, source)
+        headers, meta = self.job.previous_request_args(canonical)  # conditional (fetch less)
         return scrapy.Request(canonical, callback=self.parse_detail, errback=self.on_error,
-                              priority=PRIO_DETAIL, meta={"kind": "detail"})
+                              priority=PRIO_DETAIL, headers=headers or None,
+                              meta={"kind": "detail", **meta})
+
+    def refetch_request(self, url: str) -> scrapy.Request:
+        """The page again, unconditionally (a 304 whose previous record cannot be read)."""
+        return scrapy.Request(url, callback=self.parse_detail, errback=self.on_error,
+                              priority=PRIO_DETAIL, dont_filter=True,
+                              meta={"kind": "detail", "projektbank_refetch": True})
 
     def list_request(self, url: str, stale: int = 0) -> scrapy.Request | None:
         for scope in self.scopes:
@@ -297,6 +310,15 @@ class EsfSpider(scrapy.Spider):
         headers = clean_headers(
             (k.decode("latin-1"), v.decode("latin-1"))
             for k, values in response.headers.items() for v in values)
+        if response.meta.get("projektbank_prev") or response.status == 304:
+            reused = self.job.revalidate(response, headers)
+            if reused == REFETCH:
+                yield self.refetch_request(response.meta.get("projektbank_prev") or response.url)
+                return
+            if reused is not None:  # unchanged: the previous record, not this response
+                yield reused
+                yield from self.follow_links(reused["url"], reused["body"])
+                return
         yield {
             "kind": "page",
             "url": response.url,
@@ -307,13 +329,17 @@ class EsfSpider(scrapy.Spider):
             "fetched_at": fetched_at,
             "attempts": response.meta.get("projektbank_attempts", 1),
         }
-        if self.follow_detail_links:
-            for raw in _HREF_RE.findall(response.body):
-                url = urljoin(response.url, raw.decode("utf-8", "replace").replace("&amp;", "&"))
-                if is_detail_url(url):
-                    req = self.detail_request(url, "detail")
-                    if req is not None:
-                        yield req
+        yield from self.follow_links(response.url, response.body)
+
+    def follow_links(self, base: str, body: bytes):
+        if not self.follow_detail_links:
+            return
+        for raw in _HREF_RE.findall(body):
+            url = urljoin(base, raw.decode("utf-8", "replace").replace("&amp;", "&"))
+            if is_detail_url(url):
+                req = self.detail_request(url, "detail")
+                if req is not None:
+                    yield req
 
     def on_error(self, failure):
         request = failure.request
