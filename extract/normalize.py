@@ -9,6 +9,7 @@ fallback for dates no explicit format reads.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from stdnum import luhn
@@ -23,6 +24,9 @@ def clean_text(text: str) -> str:
     """Collapse every kind of white space (no-break, thin, tabs, newlines) to one space."""
     if "\u00ad" in text or "\u200b" in text:  # soft hyphen, zero-width space: invisible
         text = text.replace("\u00ad", "").replace("\u200b", "")
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        # `ä` written as `a` + combining diaeresis would hide labels and names: compose it
+        text = unicodedata.normalize("NFC", text)
     return " ".join(text.split())  # str.split() knows every Unicode space, NBSP included
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -103,9 +102,6 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     if b"\x00" in body[:2048] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Extraction(None, "binary content, not a text or HTML page")
     text, encoding, messages = decode(body, headers)
-    if not unicodedata.is_normalized("NFC", text):
-        # `ä` written as `a` + combining diaeresis would hide labels and names: compose it
-        text, encoding = unicodedata.normalize("NFC", text), encoding + "+nfc"
 
     is_text = _is_text_page(headers, text)
     title = None
