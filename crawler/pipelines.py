@@ -482,6 +482,7 @@ class CrawlJob:
         s = self.settings
         self.archive = RawArchive(
             self.raw_dir, self.run_id, max_bytes=s.getint("PROJEKTBANK_WARC_MAX_BYTES", 1 << 30),
+            background=True,  # gzip and file writes off the Scrapy thread
             info={"operator": s.get("USER_AGENT", ""), "robots": "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore",
                   "start-urls": " ".join(self.spider.start_urls), "job-id": self.job_id})
 

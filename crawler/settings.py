@@ -78,3 +78,5 @@ LOGSTATS_INTERVAL = 60.0
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 PROJEKTBANK_CRAWL_DATE = None                   # --crawl-date: the snapshot date (default: UTC day the job started)
+CONCURRENT_ITEMS = 4                            # a response yields few items: fewer asyncio tasks
+WARN_ON_GENERATOR_RETURN_VALUE = False          # Scrapy re-parses callback source per request

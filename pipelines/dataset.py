@@ -50,6 +50,31 @@ class RunSummary:
         return d
 
 
+TMP_PREFIX = ".projektbank-tmp-"
+
+
+def remove_stale_temp_folders(out_dir: Path) -> list[Path]:
+    """Temporary folders left by runs that were killed (their process is gone)."""
+    removed = []
+    for path in out_dir.glob(TMP_PREFIX + "*"):
+        pid = path.name[len(TMP_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class OutputError(Exception):
     """The output folder cannot be used (not a folder, not writable)."""
 
@@ -61,7 +86,8 @@ class DatasetWriter:
         self.out_dir = Path(out_dir)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
-            self.tmp = Path(tempfile.mkdtemp(prefix=".projektbank-tmp-", dir=self.out_dir))
+            remove_stale_temp_folders(self.out_dir)
+            self.tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=self.out_dir))
         except OSError as exc:
             raise OutputError(f"cannot write to output folder {self.out_dir}: "
                               f"{exc.strerror or exc}") from exc

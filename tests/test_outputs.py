@@ -310,3 +310,25 @@ def test_same_rows_same_file_whatever_the_arrival_order(tmp_path):
         tables.append(pq.read_table(tmp_path / str(k) / "projects.parquet"))
     assert tables[0].equals(tables[1])
     assert tables[0]["region"].to_pylist() == ["Övre Norrland", "Stockholm", "Sydsverige", "Stockholm"]
+
+
+def test_temp_folders_of_killed_runs_are_removed(tmp_path):
+    import signal
+
+    from pipelines.dataset import TMP_PREFIX, DatasetWriter
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"{TMP_PREFIX}{dead.pid}-abc"
+    stale.mkdir()
+    (stale / "spool.parquet").write_bytes(b"x")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        live = tmp_path / f"{TMP_PREFIX}{sleeper.pid}-def"
+        live.mkdir()
+        w = DatasetWriter(tmp_path)
+        assert not stale.exists() and live.exists()
+        w.abort()
+    finally:
+        sleeper.send_signal(signal.SIGKILL)
+        sleeper.wait()

@@ -1,0 +1,65 @@
+"""Child process of bench/crawl_bench.py: one crawl, then exit.
+
+    python bench/crawl_runner.py esf  [projektbank crawl arguments]
+    python bench/crawl_runner.py bare URLS.json SETTINGS.json
+
+`esf` runs `projektbank crawl` unchanged, after executing the Python files named in
+BENCH_PATCHES (os.pathsep-separated; the bench's --esf-patch: monkeypatches that try out a
+proposed change to the crawler without editing it). `bare` runs a spider that requests the
+given URLs and does nothing with the responses, under the project's Scrapy settings with the
+item pipelines off (the same scheduler, middlewares, headers and concurrency as `esf`) plus
+the settings in SETTINGS.json (the same ones the bench passes to `esf` with -s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_esf(argv: list[str]) -> int:
+    for patch in filter(None, os.environ.get("BENCH_PATCHES", "").split(os.pathsep)):
+        code = compile(Path(patch).read_text(encoding="utf-8"), patch, "exec")
+        exec(code, {"__name__": "bench_patch", "__file__": patch})
+    from crawler.cli import main
+
+    return main(["crawl", *argv])
+
+
+def run_bare(urls_file: str, settings_file: str) -> int:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    urls = json.loads(Path(urls_file).read_text(encoding="utf-8"))
+    settings = get_project_settings()
+    settings.setdict(json.loads(Path(settings_file).read_text(encoding="utf-8")), priority="cmdline")
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):
+            for u in urls:
+                yield scrapy.Request(u, callback=self.parse)
+
+        def parse(self, response):
+            return None
+
+    process = CrawlerProcess(settings)
+    process.crawl(Bare)
+    process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    if sys.argv[1] == "esf":
+        sys.exit(run_esf(sys.argv[2:]))
+    sys.exit(run_bare(sys.argv[2], sys.argv[3]))
