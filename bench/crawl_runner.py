@@ -41,14 +41,27 @@ def run_bare(urls_file: str, settings_file: str) -> int:
     settings.setdict(json.loads(Path(settings_file).read_text(encoding="utf-8")), priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
 
+    import re
+
+    follow = re.compile(rb"""href\s*=\s*["']([^"'<>]+)["']""")
+
     class Bare(scrapy.Spider):
+        """Fetches what the esf spider fetches, discovering it the same way (list pages, their
+        pagination and detail links), and does nothing with the pages: no extraction, no
+        archive, no dataset. The first URL given is the list's start page."""
+
         name = "bare"
 
         async def start(self):
-            for u in urls:
-                yield scrapy.Request(u, callback=self.parse)
+            yield scrapy.Request(urls[0], callback=self.parse)
 
         def parse(self, response):
+            if b"dnr=" in response.url.encode() or "behallare-for-projekt" in response.url.lower():
+                return None
+            for raw in follow.findall(response.body):
+                href = raw.decode("utf-8", "replace").replace("&amp;", "&")
+                if "dnr=" in href or "sida=" in href or "ehallare-for-projekt/" in href.lower():
+                    yield response.follow(href, callback=self.parse)
             return None
 
     process = CrawlerProcess(settings)

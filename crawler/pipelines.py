@@ -483,6 +483,7 @@ class CrawlJob:
         self.archive = RawArchive(
             self.raw_dir, self.run_id, max_bytes=s.getint("PROJEKTBANK_WARC_MAX_BYTES", 1 << 30),
             background=True,  # gzip and file writes off the Scrapy thread
+            level=s.getint("PROJEKTBANK_WARC_GZIP_LEVEL", 1),
             info={"operator": s.get("USER_AGENT", ""), "robots": "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore",
                   "start-urls": " ".join(self.spider.start_urls), "job-id": self.job_id})
 
@@ -756,20 +757,50 @@ class RawArchivePipeline(_JobPipeline):
 
 
 class DatasetPipeline(_JobPipeline):
-    """parse_page → validate → de-duplicate → Parquet/CSV/rejects (pipelines.dataset)."""
+    """parse_page → validate → de-duplicate → Parquet/CSV/rejects (pipelines.dataset).
+
+    Extraction runs in worker processes; the item is released at once and the result joins
+    the writer later (in archive order), so Scrapy's scraper never waits on it and downloads go
+    on. At most MAX_PENDING pages wait for extraction (back-pressure); close_spider waits for all.
+    """
+
+    MAX_PENDING = 64
 
     def open_spider(self):
         self.job = self.crawler.spider.job
         self.job.open_writer()
+        self._pending: set = set()
+        self._slots = None  # an asyncio.Semaphore, made inside the running loop
 
     async def process_item(self, item):
+        import asyncio
+
         if isinstance(item, dict) and item.get("kind") == "page":
             if item.get("reused"):
                 await self.job.add_reused_async(item)
                 self.crawler.stats.inc_value("projektbank/pages_reused")
             else:
-                await self.job.add_page_async(item)
+                if self._slots is None:
+                    self._slots = asyncio.Semaphore(self.MAX_PENDING)
+                await self._slots.acquire()
+                task = asyncio.ensure_future(self._extract(item))
+                self._pending.add(task)
+                task.add_done_callback(self._pending.discard)
             self.crawler.stats.inc_value("projektbank/pages")
             return {"url": item["url"], "status": item["status"],  # the body stays out of logs
                     **({"reused": item["reused"]} if item.get("reused") else {})}
         return item
+
+    async def _extract(self, item) -> None:
+        try:
+            await self.job.add_page_async(item)
+        except Exception:  # the page's calls were still applied (add_page_async's finally)
+            logger.exception("extracting %s failed", item.get("url"))
+        finally:
+            self._slots.release()
+
+    async def close_spider(self):
+        import asyncio
+
+        if self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)

@@ -80,3 +80,4 @@ FEED_EXPORT_ENCODING = "utf-8"
 PROJEKTBANK_CRAWL_DATE = None                   # --crawl-date: the snapshot date (default: UTC day the job started)
 CONCURRENT_ITEMS = 4                            # a response yields few items: fewer asyncio tasks
 WARN_ON_GENERATOR_RETURN_VALUE = False          # Scrapy re-parses callback source per request
+PROJEKTBANK_WARC_GZIP_LEVEL = 1                 # 3x faster than 6 for 3% larger files (65 KB pages)
