@@ -276,8 +276,13 @@ def _forward_name(text: str, e: int) -> int:
         if not m or m.group().lower() in ("och", "samt", "i"):
             break
         end = m.end()
-        if text.startswith(" län", end) and not text[end + 4:end + 5].isalnum():
-            end += 4
+        for tail in (" län", " stad", " kommun"):  # `… Stockholms stad`, `… i Kalmar län`
+            if text.startswith(tail, end) and not text[end + len(tail):end + len(tail) + 1].isalnum():
+                end += len(tail)
+                break
+        else:
+            tail = None
+        if tail:
             break
         for sep in (" – ", " - ", " "):
             if text.startswith(sep, end):
