@@ -346,6 +346,25 @@ class CrawlJob:
         shutil.rmtree(previous, ignore_errors=True)
         os.replace(self.raw_dir, previous)
 
+    def _keep_published_archive(self) -> None:
+        """A run that published nothing leaves the published dataset's archive in DIR/raw:
+        its own pages move to DIR/raw-failed/<run_id>/ (kept for inspection), and the previous
+        job's archive, which the latest view was built from, comes back from raw-previous/."""
+        from pipelines.raw_archive import warc_files
+
+        try:
+            self.close_archive()  # idempotent; already closed on the normal paths
+        except Exception:  # a broken archive is still moved aside below
+            logger.exception("closing the raw archive failed")
+        if warc_files(self.raw_dir):
+            failed = self.out_dir / "raw-failed" / self.run_id
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.raw_dir, failed)
+            logger.info("this run published nothing: its pages are kept in %s", failed)
+        previous = self.out_dir / "raw-previous"
+        if warc_files(previous) and not self.raw_dir.exists():
+            os.replace(previous, self.raw_dir)
+
     def _load_previous(self) -> None:
         """Index the previous job's archive for conditional requests (fetch less)."""
         from pipelines.raw_archive import warc_files
@@ -584,6 +603,7 @@ class CrawlJob:
             self.status, self.reason, self.exit_code = "error", f"{type(exc).__name__}: {exc}", 1
             if self.writer is not None:
                 self.writer.abort()
+            self._keep_published_archive()
             self._write_report(None, [])
         finally:
             self.close_pool()
@@ -601,6 +621,7 @@ class CrawlJob:
                                   "list_pages": self.report.counters["list_pages"]})
         if self.writer is None:
             self.status, self.reason, self.exit_code = "error", f"crawl did not start ({reason})", 1
+            self._keep_published_archive()
             self._write_report(None, [])
             return
         if reason != "finished":
@@ -610,6 +631,8 @@ class CrawlJob:
                            f"{self.jobdir}" if self.jobdir else f"crawl stopped before the end ({reason})")
             self.exit_code = 130 if reason == "shutdown" else 1
             self._write_marker("interrupted" if self.jobdir else "finished")
+            if not self.jobdir:  # nothing will resume it
+                self._keep_published_archive()
             self._write_report(None, [])
             return
         self._apply_rest()
@@ -620,6 +643,7 @@ class CrawlJob:
             self.writer.abort()
             self.status, self.exit_code = "assertions_failed", 1
             self.reason = "run assertion failed: " + "; ".join(problems) + " (previous datasets kept)"
+            self._keep_published_archive()
             self._write_report(summary, rejects, problems)
         else:
             from pipelines.history import HistoryError, publish_run
@@ -636,6 +660,7 @@ class CrawlJob:
                 self.writer.abort()
                 self.status, self.exit_code = "history_refused", 1
                 self.reason = f"{exc} (previous datasets kept)"
+                self._keep_published_archive()
                 self._write_report(summary, rejects, [str(exc)])
         self._write_marker("finished")
 

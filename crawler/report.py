@@ -74,7 +74,10 @@ def key_columns() -> list[str]:
 def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    from pipelines.history import public_file_mode
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.fchmod(fd, public_file_mode())  # mkstemp makes 0600; monitoring reads the report
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
         fh.write("\n")

@@ -82,7 +82,8 @@ class OutputError(Exception):
 class DatasetWriter:
     def __init__(self, out_dir: str | os.PathLike, *, excel_csv: bool = False,
                  row_group_size: int = 1000, spool_batch: int = 200,
-                 min_slice: int = 1000) -> None:
+                 min_slice: int = 1000,
+                 history: dict[str, tuple[object, object]] | None = None) -> None:
         self.out_dir = Path(out_dir)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -95,6 +96,8 @@ class DatasetWriter:
         self.row_group_size = row_group_size
         self.spool_batch = spool_batch  # records held in memory before they go to the spool
         self.min_slice = min_slice      # rows gathered per output slice, at least
+        # project_id → (first_seen, last_seen) from a crawl history (see crawl_history())
+        self.history = history
         self.schema = arrow_schema()
         self.summary = RunSummary()
         self._buffer: list[dict] = []
@@ -108,6 +111,9 @@ class DatasetWriter:
     # --- streaming in ---------------------------------------------------------------
     def add(self, record: dict) -> bool:
         """Offer a record; False when it is invalid (it is then listed as a reject)."""
+        if self.history is not None and record.get("project_id") in self.history:
+            first, last = self.history[record["project_id"]]
+            record = {**record, "first_seen": first, "last_seen": last}
         problems = validate_record(record)
         if problems:
             self.summary.invalid += 1
@@ -275,6 +281,26 @@ class FillCounter:
     def rates(self) -> dict[str, float]:
         return {name: round(n / self.rows, 4) if self.rows else 0.0
                 for name, n in self.filled.items()}
+
+
+def crawl_history(paths) -> tuple[Path, dict[str, tuple[object, object]]] | None:
+    """When the inputs are one crawl's raw archive (DIR/raw), that crawl's first_seen/last_seen
+    per project, from its latest view DIR/projects.parquet: the dates come from the crawl
+    history, not from the pages, so a rebuild takes them from there."""
+    dirs = {Path(p).resolve().parent for p in paths if Path(p).resolve().name == "raw"}
+    if len(dirs) != 1 or len(dirs) != len(list(paths)):
+        return None
+    (crawl_dir,) = dirs
+    latest = crawl_dir / "projects.parquet"
+    if not latest.exists():
+        return None
+    try:
+        table = pq.read_table(latest, columns=["project_id", "first_seen", "last_seen"])
+    except (OSError, KeyError, pa.ArrowInvalid):
+        return None
+    rows = table.to_pylist()
+    return latest, {r["project_id"]: (r["first_seen"], r["last_seen"]) for r in rows
+                    if r["first_seen"] is not None}
 
 
 def utc_now() -> datetime:

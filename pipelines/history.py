@@ -281,7 +281,15 @@ def _latest_last_seen(latest: Path) -> date | None:
 def _tmp_name(target: Path) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
+    os.chmod(name, public_file_mode())  # mkstemp makes 0600; analysts read the history too
     return Path(name)
+
+
+def public_file_mode() -> int:
+    """The mode a plainly created file gets here (0666 less the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _fsync(path: Path) -> None:

@@ -50,3 +50,37 @@ def test_second_crawl_logs_exactly_the_changes(tmp_path):
         ("22-021-S03", "changed", "beneficiary_city", "STORUMAN", "LYCKSELE", "2026-11-08")]
     snapshots = sorted(p.parent.name for p in (out / "snapshots").glob("*/projects.parquet"))
     assert snapshots == ["crawl_date=2026-11-01", "crawl_date=2026-11-08", "crawl_date=2026-11-15"]
+
+
+def test_a_failed_run_leaves_the_published_archive_in_raw(tmp_path):
+    """raw/ always backs the latest view: a run that publishes nothing moves its own pages to
+    raw-failed/<run_id>/ and puts the published run's archive back."""
+    out = tmp_path / "esf"
+    with Mirror(repo_site_dir()) as mirror:
+        crawl(mirror.origin, out, "2026-11-01")
+        before = pq.read_table(out / "projects.parquet")
+        r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+                            mirror.origin + "/resultat/projektbanken/", "--out", str(out),
+                            "--crawl-date", "2026-11-08", "--min-records", "1000", *FAST],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "run assertion failed" in r.stderr
+    assert pq.read_table(out / "projects.parquet").equals(before)
+    failed = list((out / "raw-failed").glob("*/*.warc.gz"))
+    assert failed
+    rebuilt = tmp_path / "rebuilt"
+    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(out / "raw"), "--out",
+                        str(rebuilt), "-q"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert pq.read_table(rebuilt / "projects.parquet").equals(before)
+
+
+def test_history_files_are_readable_by_others(tmp_path):
+    import stat
+
+    out = tmp_path / "esf"
+    with Mirror(repo_site_dir()) as mirror:
+        crawl(mirror.origin, out, "2026-11-01")
+    for path in [out / "changes.parquet", out / "crawl_report.json", out / "projects.parquet",
+                 *(out / "snapshots").glob("*/projects.parquet")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & stat.S_IROTH, f"{path.name}: {oct(mode)}"

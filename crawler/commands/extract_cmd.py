@@ -25,6 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="output folder (default: %(default)s)")
     p.add_argument("--excel-csv", action="store_true",
                    help="write projects.csv for Excel: a BOM and ';' separators")
+    p.add_argument("--no-history", action="store_true",
+                   help="for a crawl's DIR/raw: leave first_seen/last_seen empty instead of "
+                        "taking them from the crawl's history (DIR/projects.parquet)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
 
 
@@ -33,11 +36,15 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"projektbank extract: no such file or folder: {missing[0]}", file=sys.stderr)
         return 2
-    from pipelines.dataset import DatasetWriter, OutputError
+    from pipelines.dataset import DatasetWriter, OutputError, crawl_history
     from pipelines.extract_run import extract_to
 
+    found = None if args.no_history else crawl_history(args.paths)
+    if found and not args.quiet:
+        print(f"first_seen/last_seen from the crawl history in {found[0]}", file=sys.stderr)
     try:
-        writer = DatasetWriter(args.out, excel_csv=args.excel_csv)
+        writer = DatasetWriter(args.out, excel_csv=args.excel_csv,
+                               history=found[1] if found else None)
     except OutputError as exc:
         print(f"projektbank extract: {exc}", file=sys.stderr)
         return 1
