@@ -56,9 +56,10 @@ def parse_min_fill(values) -> dict[str, float]:
         name, sep, frac = str(item).partition("=")
         if not sep or not name.strip():
             raise ValueError(f"--min-fill expects COLUMN=FRACTION, got {item!r}")
-        value = float(frac)
-        if value > 1 and value <= 100:
-            value /= 100  # "80" → 0.8
+        try:
+            value = float(frac.rstrip("%")) / 100 if frac.endswith("%") else float(frac)
+        except ValueError:
+            raise ValueError(f"--min-fill {item}: not a fraction (0.8) or a percentage (80%)") from None
         if not 0 <= value <= 1:
             raise ValueError(f"--min-fill fraction out of range: {item!r}")
         out[name.strip()] = value

@@ -73,6 +73,13 @@ def description(lines: list[Line], block: Block) -> str | None:
 def _paragraphs(lines: list[Line], region: int) -> str | None:
     paras: list[list[str]] = []
     last_para = None
+    # 2007–2013: "In English" (a link, sometimes with an English text under it) comes before
+    # the Swedish sections; what lies between it and "Sammanfattning" is not the description.
+    texts = [line.text for line in lines]
+    english = next((i for i, t in enumerate(texts) if t.casefold() == "in english"), None)
+    swedish = next((i for i, t in enumerate(texts) if t.casefold() == "sammanfattning"), None)
+    if english is not None and swedish is not None and english < swedish:
+        lines = lines[:english] + lines[swedish:]
     for line in lines:
         if region and line.region != region:
             break

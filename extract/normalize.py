@@ -169,12 +169,16 @@ def amount_sek(value: str) -> Result:
     return n, None
 
 
+_GROUPED_INT = re.compile(r"\d{1,3}(?:[ .]\d{3})+|\d+")
+
+
 def integer(value: str) -> Result:
+    """`0`, `1 240`, `1.240` (thousands grouped by three); `12.0` is not a whole count."""
     if not value:
         return None, None
-    v = re.sub(r"[\s.]", "", clean_text(value))
-    if re.fullmatch(r"\d+", v):
-        return int(v), None
+    v = clean_text(value)
+    if _GROUPED_INT.fullmatch(v):
+        return int(re.sub(r"[ .]", "", v)), None
     return None, f"'{value}' is not a whole number"
 
 

@@ -306,7 +306,7 @@ def iter_responses(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, in
 
 
 # --- the previous run's archive: what a conditional request needs -------------------------------
-class _Capped:
+class CappedReader:
     """A file read up to `limit` bytes: the complete part of a cut .warc.gz."""
 
     def __init__(self, fh, limit: int) -> None:
@@ -354,7 +354,7 @@ def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResp
         try:
             limit = complete_length(path)
             with open(path, "rb") as fh:
-                it = ArchiveIterator(_Capped(fh, limit))
+                it = ArchiveIterator(CappedReader(fh, limit))
                 for record in it:
                     h = record.rec_headers
                     if record.rec_type == "metadata":

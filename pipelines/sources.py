@@ -125,30 +125,15 @@ def read_file(path: Path) -> Page | Unreadable:
     headers = {str(k): str(v) for k, v in (meta.get("headers") or {}).items()}
     if path.suffix.lower() == ".txt" and not any(k.lower() == "content-type" for k in headers):
         headers["Content-Type"] = "text/plain"
-    url = meta.get("url") or canonical_url(body) or str(path)
+    url = meta.get("url") or canonical_url(body) or str(path.resolve())
     fetched = _parse_time(meta.get("fetched_at")) or datetime.fromtimestamp(mtime, UTC)
     return Page(str(path), url, body, fetched, headers)
-
-
-class _Capped:
-    """A file read up to `limit` bytes: the complete part of a cut .warc.gz."""
-
-    def __init__(self, fh, limit: int) -> None:
-        self.fh, self.left = fh, limit
-
-    def read(self, n: int = -1) -> bytes:
-        if self.left <= 0:
-            return b""
-        n = self.left if n is None or n < 0 else min(n, self.left)
-        data = self.fh.read(n)
-        self.left -= len(data)
-        return data
 
 
 def read_warc(path: Path) -> Iterator[Page | Unreadable]:
     from warcio.archiveiterator import ArchiveIterator
 
-    from pipelines.raw_archive import complete_length
+    from pipelines.raw_archive import CappedReader, complete_length
 
     count = 0
     size = path.stat().st_size if path.exists() else 0
@@ -156,7 +141,7 @@ def read_warc(path: Path) -> Iterator[Page | Unreadable]:
     limit = complete_length(path) if path.name.lower().endswith(".gz") else size
     try:
         with open(path, "rb") as fh:
-            for record in ArchiveIterator(_Capped(fh, limit)):
+            for record in ArchiveIterator(CappedReader(fh, limit)):
                 if record.rec_type not in ("response", "resource"):
                     continue
                 count += 1

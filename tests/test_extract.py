@@ -288,3 +288,21 @@ def test_empty_table_cell_is_an_empty_value():
     r = parse_page(URL, page("table", fields), WHEN).record
     assert r["participants"] is None and r["fields_raw"]["Antal deltagare"] == ""
     assert r["strategic_importance"] is True
+
+
+def test_2007_english_text_before_the_swedish_sections_is_not_description():
+    html = ("<html><body><h1>Nya vägar</h1><div><span>Programområde</span><span>Programområde 1 "
+            "Kompetensförsörjning</span></div><div><span>Projektfas</span><span>Genomförande</span>"
+            "</div><div><span>Projektägare</span><span>Karlstads kommun</span></div>"
+            "<div><span>Region</span><span>Norra Mellansverige</span></div>"
+            "<h2>In English</h2><p>New ways in Värmland.</p><h2>Sammanfattning</h2>"
+            "<p>Projektet ger nya vägar.</p></body></html>")
+    url = "https://www.esf.se/sv/Resultat/Projektbanken/Behallare-for-projekt/Varmland/Nya-vagar/"
+    r = parse_page(url, html.encode(), WHEN).record
+    assert r["description"] == "Sammanfattning\n\nProjektet ger nya vägar."
+
+
+def test_integer_is_not_fooled_by_a_decimal_point():
+    from extract.normalize import integer
+
+    assert integer("12.0")[0] is None and integer("1.240") == (1240, None)

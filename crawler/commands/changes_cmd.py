@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections import Counter
 from datetime import date
@@ -88,8 +89,22 @@ def run(args: argparse.Namespace) -> int:
         wanted = set(args.project)
         rows = [r for r in rows if r["project_id"] in wanted]
     if args.column:
+        from pipelines.history import COMPARED_COLUMNS
+
+        unknown = sorted(set(args.column) - set(COMPARED_COLUMNS))
+        if unknown:
+            return _fail(f"--column {unknown[0]}: not a compared column (one of: "
+                         f"{', '.join(COMPARED_COLUMNS)})", 2)
         cols = set(args.column)
         rows = [r for r in rows if r["column"] in cols]
+    try:
+        return _write(out, snapshots, rows, args)
+    except BrokenPipeError:  # `projektbank changes … | head`: the reader has enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        return 0
+
+
+def _write(out: Path, snapshots: list[date], rows: list[dict], args) -> int:
 
     if args.format == "csv":
         w = csv.writer(sys.stdout, lineterminator="\n")

@@ -51,7 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--crawl-date", metavar="YYYY-MM-DD",
                    help="date of this crawl's snapshot (default: the UTC day the crawl started)")
     p.add_argument("--min-fill", action="append", default=[], metavar="COL=FRAC",
-                   help="run assertion: column COL filled in at least FRAC of the rows; "
+                   help="run assertion: column COL filled in at least FRAC of the rows (0.8, or 80%%); "
                         "repeatable (default: 0.5 for each key column; COL=0 turns one off)")
 
 
@@ -99,12 +99,13 @@ def run(args: argparse.Namespace) -> int:
     from crawler.pipelines import check_output_dir
 
     out = args.out or overrides.get("PROJEKTBANK_OUT") or "output/esf"
-    try:
-        check_output_dir(out)
-        if args.resume:
-            check_output_dir(args.resume)
-    except OSError as exc:
-        return _fail(f"cannot write to {exc.filename or out}: {exc.strerror or exc}", 1)
+    for label, folder in (("--out", out), ("--resume", args.resume)):
+        if not folder:
+            continue
+        try:
+            check_output_dir(folder)
+        except OSError as exc:
+            return _fail(f"{label}: cannot write to {folder}: {exc.strerror or exc}", 1)
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
@@ -113,7 +114,17 @@ def run(args: argparse.Namespace) -> int:
     from crawler.spiders.esf import EsfSpider
 
     settings = get_project_settings()
+    defaults = {name: settings.get(name) for name in overrides}
     settings.setdict(overrides, priority="cmdline")
+    for name, default in defaults.items():  # a typo'd value fails here, not deep in Scrapy
+        getter = {bool: settings.getbool, int: settings.getint, float: settings.getfloat}.get(
+            type(default))
+        try:
+            if getter is not None:
+                getter(name)
+        except (ValueError, TypeError):
+            kind = {bool: "True or False", int: "a whole number", float: "a number"}[type(default)]
+            return _fail(f"-s {name}={overrides[name]}: expected {kind}")
     if args.resume:
         settings.set("JOBDIR", args.resume, priority="cmdline")
     settings.set("PROJEKTBANK_EXIT_HOOK", False, priority="cmdline")

@@ -42,7 +42,11 @@ def run(args: argparse.Namespace) -> int:
     if args.faults and args.faults != "default" and not Path(args.faults).is_file():
         print(f"projektbank mirror: no such file: {args.faults}", file=sys.stderr)
         return 2
-    mirror = Mirror(root, args.port, faults=args.faults, log_path=args.log)
+    try:
+        mirror = Mirror(root, args.port, faults=args.faults, log_path=args.log)
+    except (ValueError, OSError) as exc:  # a faults file that is not JSON, an unreadable one
+        print(f"projektbank mirror: --faults {args.faults}: {exc}", file=sys.stderr)
+        return 2
     import asyncio
 
     async def serve() -> None:
