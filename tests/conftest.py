@@ -10,7 +10,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 SEED = ROOT / "samples" / "seed" / "22-021-S03.txt"
-SHARED_SEED_DIR = ROOT.parent / "shared" / "seed"
 
 
 def sample_cases() -> list[tuple[str, Path, dict]]:
