@@ -291,7 +291,10 @@ def test_failed_assertion_keeps_previous_datasets(normal, mirror, tmp_path):
     (["--start-url", "ftp://x/"], 2, "not an http(s) URL"),
 ])
 def test_bad_arguments(extra, code, message, tmp_path):
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--out", str(tmp_path / "o"), *extra],
+    # a local start URL: if validation ever regressed, the run must not reach the live site
+    local = [] if "--start-url" in extra else ["--start-url", "http://127.0.0.1:9/resultat/projektbanken/"]
+    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--out", str(tmp_path / "o"),
+                        *local, *extra],
                        cwd=REPO, capture_output=True, text=True, timeout=30)
     assert r.returncode == code and r.stderr.count("\n") == 1 and message in r.stderr
 
@@ -299,7 +302,8 @@ def test_bad_arguments(extra, code, message, tmp_path):
 def test_unwritable_output(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--out", str(blocker / "sub")],
+    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--out", str(blocker / "sub"),
+                        "--start-url", "http://127.0.0.1:9/resultat/projektbanken/"],
                        cwd=REPO, capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "cannot write" in r.stderr
 
