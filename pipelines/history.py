@@ -168,6 +168,22 @@ def list_snapshots(out_dir: str | os.PathLike) -> dict[date, Path]:
     return dict(sorted(found.items()))
 
 
+COVERED_KEY = b"projektbank.covered_dates"
+
+
+def covered_dates(out_dir: str | os.PathLike) -> set[date] | None:
+    """Crawl dates whose change rows the log holds (None: a log written before this was kept,
+    taken as complete)."""
+    path = Path(out_dir) / CHANGES_FILE
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowException):
+        return None
+    if COVERED_KEY not in meta:
+        return None
+    return {date.fromisoformat(d) for d in json.loads(meta[COVERED_KEY])}
+
+
 def read_changes(out_dir: str | os.PathLike) -> pa.Table | None:
     """The change log, or None when there is none yet."""
     path = Path(out_dir) / CHANGES_FILE
@@ -392,13 +408,26 @@ def publish_run(out_dir: str | os.PathLike, writer: DatasetWriter, crawl_date: d
     result.snapshots = len(snapshots) + (0 if result.same_day_rerun else 1)
 
     old_log = read_changes(out)
+    covered = covered_dates(out) if old_log is not None else set()
+    # A snapshot whose change rows never reached the log (a run killed between the two
+    # renames): compare it with its predecessor now, so no day of the history goes missing.
+    ordered = sorted(d for d in snapshots if d < crawl_date)
+    gaps = [d for k, d in enumerate(ordered) if k > 0 and covered is not None and d not in covered]
+    for day in gaps:
+        before = ordered[ordered.index(day) - 1]
+        rows = diff_tables(pq.read_table(snapshots[before]), pq.read_table(snapshots[day]),
+                           day) + rows
+    redo = {crawl_date, *gaps}
     if old_log is not None:
-        old_log = old_log.filter(pc.not_equal(old_log["crawl_date"],
-                                              pa.scalar(crawl_date, pa.date32())))
+        keep = pc.invert(pc.is_in(old_log["crawl_date"],
+                                  value_set=pa.array(sorted(redo), pa.date32())))
+        old_log = old_log.filter(keep)
     log = _changes_table(rows)
     if old_log is not None:
         log = pa.concat_tables([old_log, log])
     log = log.take(pc.sort_indices(log["crawl_date"]))  # stable: days in order, rows as listed
+    done = sorted({*(covered or ()), *ordered, crawl_date})
+    log = log.replace_schema_metadata({COVERED_KEY: json.dumps([d.isoformat() for d in done])})
 
     snap = result.snapshot
     snap.parent.mkdir(parents=True, exist_ok=True)

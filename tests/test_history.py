@@ -434,3 +434,28 @@ def test_changes_command_errors_and_first_crawl(tmp_path, capsys):
     assert code == 2 and "not a date" in err
     code, out, _ = cli(capsys, "changes", "--help")
     assert code == 0 and "--since DATE" in out and "changes.parquet" in out
+
+
+def test_a_day_whose_log_write_was_lost_is_logged_by_the_next_run(tmp_path, monkeypatch):
+    """Killed between the snapshot's rename and the change log's: the next day's run compares
+    the orphaned snapshot with its predecessor, so that day's changes are not lost."""
+    out = tmp_path / "esf"
+    publish(out, DAY1, run1())
+    real_replace = os.replace
+
+    def lose_the_log(src, dst):
+        if Path(dst).name == "changes.parquet":
+            raise KeyboardInterrupt  # the process dies here
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", lose_the_log)
+    with pytest.raises(KeyboardInterrupt):
+        publish(out, DAY2, run2())
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (out / "snapshots/crawl_date=2025-01-13/projects.parquet").exists()
+    assert change_rows(out) == []
+    day3 = DAY2 + (DAY2 - DAY1)
+    publish(out, day3, run2(day3))
+    assert change_rows(out) == EXPECTED_DAY2
+    publish(out, day3, run2(day3))  # a same-day rerun recomputes nothing twice
+    assert change_rows(out) == EXPECTED_DAY2
