@@ -99,14 +99,15 @@ class _Recorder:
         self.calls.append(("reject", (source, reason), details))
 
 
-def extract_calls(url: str, body: bytes, fetched_at, headers: dict, status: int) -> list:
+def extract_calls(url: str, body: bytes, fetched_at, headers: dict, status: int,
+                  personal_data: bool = False) -> list:
     """Run in a worker process: the writer calls extract_page makes for one page."""
     from pipelines.extract_run import extract_page
     from pipelines.sources import Page
 
     recorder = _Recorder()
     extract_page(recorder, Page(source=url, url=url, body=body, fetched_at=fetched_at,
-                                headers=headers, status=status))
+                                headers=headers, status=status), personal_data=personal_data)
     return recorder.calls
 
 
@@ -512,10 +513,13 @@ class CrawlJob:
         from pipelines.sources import read_warc
 
         self.writer = DatasetWriter(self.out_dir)
+        # contact persons, e-mail, phone: only when the operator asks (a rebuild then needs
+        # `projektbank extract --include-personal-data` to match)
+        self.personal_data = self.settings.getbool("PROJEKTBANK_INCLUDE_PERSONAL_DATA", False)
         self._start_pool()
         for path in self.prior_files:  # earlier runs of this job, exactly as `extract` reads them
             for page in read_warc(path):
-                extract_page(self.writer, page)
+                extract_page(self.writer, page, personal_data=self.personal_data)
 
     def _start_pool(self) -> None:
         """Extraction in worker processes, so parsing does not hold up the crawl."""
@@ -541,13 +545,13 @@ class CrawlJob:
                 try:
                     calls = await asyncio.wrap_future(self.pool.submit(
                         extract_calls, item["url"], item["body"], item["fetched_at"],
-                        dict(item["headers"]), item["status"]))
+                        dict(item["headers"]), item["status"], self.personal_data))
                     return
                 except BrokenProcessPool:
                     logger.warning("extraction workers died; extracting in the crawl process")
                     self.pool = None
             calls = extract_calls(item["url"], item["body"], item["fetched_at"],
-                                  dict(item["headers"]), item["status"])
+                                  dict(item["headers"]), item["status"], self.personal_data)
         finally:
             self._apply(item.get("order"), calls)
 

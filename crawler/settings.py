@@ -81,3 +81,4 @@ PROJEKTBANK_CRAWL_DATE = None                   # --crawl-date: the snapshot dat
 CONCURRENT_ITEMS = 4                            # a response yields few items: fewer asyncio tasks
 WARN_ON_GENERATOR_RETURN_VALUE = False          # Scrapy re-parses callback source per request
 PROJEKTBANK_WARC_GZIP_LEVEL = 1                 # 3x faster than 6 for 3% larger files (65 KB pages)
+PROJEKTBANK_INCLUDE_PERSONAL_DATA = False       # contact persons, e-mail, phone in fields_raw

@@ -90,11 +90,13 @@ def _is_text_page(headers: Mapping | None, text: str) -> bool:
 
 
 def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
-               headers: Mapping | None = None) -> Extraction:
+               headers: Mapping | None = None, *, personal_data: bool = False) -> Extraction:
     """Turn one fetched page into a record following extract/schema.py.
 
     Returns an Extraction: `.record` (None when the page holds no project block, with
     `.reject_reason`), `.messages` (also in the record's `validation_messages`).
+    Personal data (contact person, e-mail, phone) is left out unless `personal_data=True`, which
+    keeps it in `fields_raw` (a personnummer stays masked either way).
     """
     fetched = _as_utc(fetched_at)
     if not body or not body.strip():
@@ -125,7 +127,7 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
 
     ex = Extraction(empty_record(), None, messages, encoding=encoding)
     rec = ex.record
-    _read_fields(block, rec, ex)
+    _read_fields(block, rec, ex, personal_data)
     rec["description"] = desc.description(lines, block)
     _identify(rec, ex, url, title, block)
     rec["source_url"] = url
@@ -141,12 +143,14 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     return ex
 
 
-def _read_fields(block: Block, rec: dict, ex: Extraction) -> None:
+def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = False) -> None:
     raw: dict[str, str] = rec["fields_raw"]
     seen_columns: dict[str, str] = {}
     for label_text, label, value in block.pairs:
         if label is not None and label.kind == PERSONAL:
             ex.ignored_labels.append(label.text)
+            if personal_data and label.text not in rec["fields_raw"]:
+                rec["fields_raw"][label.text] = value
             continue
         # Known labels under the registry's spelling (stable keys whatever the page's case or
         # dash style); unknown labels as published.

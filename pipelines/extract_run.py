@@ -9,7 +9,8 @@ from pipelines.dataset import DatasetWriter, RunSummary
 from pipelines.sources import Page, Unreadable, find_inputs, iter_pages
 
 
-def extract_page(writer: DatasetWriter, page: Page | Unreadable) -> None:
+def extract_page(writer: DatasetWriter, page: Page | Unreadable, *,
+                 personal_data: bool = False) -> None:
     """One page (or unreadable input) into the writer: a record or a listed reject."""
     if isinstance(page, Unreadable):
         writer.reject(page.source, page.reason)
@@ -18,7 +19,8 @@ def extract_page(writer: DatasetWriter, page: Page | Unreadable) -> None:
         writer.reject(page.source, f"HTTP status {page.status}", url=page.url)
         return
     try:
-        ex = parse_page(page.url, page.body, page.fetched_at, page.headers)
+        ex = parse_page(page.url, page.body, page.fetched_at, page.headers,
+                        personal_data=personal_data)
     except Exception as exc:  # a page must never end the run; list it with the error
         writer.reject(page.source, f"extraction error: {type(exc).__name__}: {exc}",
                       url=page.url)
@@ -29,7 +31,8 @@ def extract_page(writer: DatasetWriter, page: Page | Unreadable) -> None:
         writer.add(ex.record)
 
 
-def extract_to(writer: DatasetWriter, paths: Iterable[str], progress: bool = False) -> RunSummary:
+def extract_to(writer: DatasetWriter, paths: Iterable[str], progress: bool = False, *,
+               personal_data: bool = False) -> RunSummary:
     paths = list(paths)
     pages = iter_pages(paths)
     if progress:
@@ -38,5 +41,5 @@ def extract_to(writer: DatasetWriter, paths: Iterable[str], progress: bool = Fal
         total = sum(1 for _ in find_inputs(paths))
         pages = tqdm(pages, total=total, unit="page", desc="extract", dynamic_ncols=True)
     for page in pages:
-        extract_page(writer, page)
+        extract_page(writer, page, personal_data=personal_data)
     return writer.finish()

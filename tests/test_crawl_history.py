@@ -84,3 +84,22 @@ def test_history_files_are_readable_by_others(tmp_path):
                  *(out / "snapshots").glob("*/projects.parquet")]:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & stat.S_IROTH, f"{path.name}: {oct(mode)}"
+
+
+def test_personal_data_in_a_crawl_only_when_asked(tmp_path):
+    out = tmp_path / "esf"
+    with Mirror(repo_site_dir()) as mirror:
+        r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+                            mirror.origin + "/resultat/projektbanken/", "--out", str(out),
+                            "--crawl-date", "2026-11-01", "-s",
+                            "PROJEKTBANK_INCLUDE_PERSONAL_DATA=True", *FAST],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    crawled = pq.read_table(out / "projects.parquet")
+    assert any("Kontaktperson" in dict(row) for row in crawled["fields_raw"].to_pylist())
+    rebuilt = tmp_path / "rebuilt"
+    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(out / "raw"), "--out",
+                        str(rebuilt), "-q", "--include-personal-data"],
+                       cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert pq.read_table(rebuilt / "projects.parquet").equals(crawled)

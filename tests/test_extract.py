@@ -306,3 +306,14 @@ def test_integer_is_not_fooled_by_a_decimal_point():
     from extract.normalize import integer
 
     assert integer("12.0")[0] is None and integer("1.240") == (1240, None)
+
+
+def test_personal_data_only_when_asked():
+    fields = FIELDS + [("Kontaktperson", "Anna Andersson"), ("E-post", "anna@example.se")]
+    body = page("table", fields)
+    assert "Kontaktperson" not in parse_page(URL, body, WHEN).record["fields_raw"]
+    raw = parse_page(URL, body, WHEN, personal_data=True).record["fields_raw"]
+    assert raw["Kontaktperson"] == "Anna Andersson" and raw["E-post"] == "anna@example.se"
+    masked = [(k, "7811052385" if k == "Projektägare organisationsnummer" else v) for k, v in fields]
+    r = parse_page(URL, page("table", masked), WHEN, personal_data=True).record
+    assert "7811052385" not in repr(r)  # a personnummer stays masked even then

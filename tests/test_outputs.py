@@ -332,3 +332,14 @@ def test_temp_folders_of_killed_runs_are_removed(tmp_path):
     finally:
         sleeper.send_signal(signal.SIGKILL)
         sleeper.wait()
+
+
+def test_extract_include_personal_data_flag(tmp_path):
+    src = ROOT / "samples" / "pages" / "esf1420_dl_2019-00492.html"
+    out = tmp_path / "out"
+    run_cli("extract", str(src), "--out", str(out / "a"), "-q")
+    run_cli("extract", str(src), "--out", str(out / "b"), "-q", "--include-personal-data")
+    a = dict(pq.read_table(out / "a" / "projects.parquet").to_pylist()[0]["fields_raw"])
+    b = dict(pq.read_table(out / "b" / "projects.parquet").to_pylist()[0]["fields_raw"])
+    assert "Kontaktperson" not in a and "E-post" not in a
+    assert "Kontaktperson" in b and "E-post" in b

@@ -28,6 +28,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-history", action="store_true",
                    help="for a crawl's DIR/raw: leave first_seen/last_seen empty instead of "
                         "taking them from the crawl's history (DIR/projects.parquet)")
+    p.add_argument("--include-personal-data", action="store_true",
+                   help="keep contact persons, e-mail addresses and phone numbers in fields_raw "
+                        "(left out by default; a personnummer stays masked)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
 
 
@@ -49,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"projektbank extract: {exc}", file=sys.stderr)
         return 1
     try:
-        summary = extract_to(writer, args.paths, progress=not args.quiet and sys.stderr.isatty())
+        summary = extract_to(writer, args.paths, progress=not args.quiet and sys.stderr.isatty(),
+                             personal_data=args.include_personal_data)
         writer.publish()
     except BaseException:
         writer.abort()
