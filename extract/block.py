@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from extract.registry import MAPPED, PERIOD, Label, glued_prefixes, lookup
+from extract.registry import MAPPED, PERIOD, Label, glued_prefixes, labels, lookup
 from extract.render import Line
 
 MIN_LABELS = 3      # distinct mapped labels that make a project block
@@ -158,6 +159,34 @@ def _best(lines: list[Line], clusters: list[list[Hit]]) -> list[Hit] | None:
     return _merge_neighbours(lines, clusters, best)
 
 
+@cache
+def _labels_with_colon() -> re.Pattern:
+    texts = sorted({lab.text for lab in labels().values()}, key=len, reverse=True)
+    def pattern(text: str) -> str:  # spaces and dashes as label_key() sees them
+        parts = re.split(r"(\s+|-)", text)
+        return "".join(r"\s*[-‐‑‒–—]\s*" if p == "-" else r"\s+" if p.isspace() else re.escape(p)
+                       for p in parts if p)
+
+    alternatives = "|".join(pattern(t) for t in texts)
+    return re.compile(rf"(?:^|(?<=\s))(?:{alternatives})\s*[:：]", re.IGNORECASE)
+
+
+def split_label_lines(lines: list[Line]) -> list[Line]:
+    """`Startdatum: 2023-10-02 Slutdatum: 2026-09-30` on one line → one line per label."""
+    out: list[Line] = []
+    for line in lines:
+        text = line.text
+        if text.count(":") + text.count("：") >= 2 and len(text) <= 400:
+            starts = [m.start() for m in _labels_with_colon().finditer(text)]
+            if len(starts) >= 2 and starts[0] == 0:
+                for a, b in zip(starts, [*starts[1:], len(text)], strict=True):
+                    out.append(Line([text[a:b].strip()], line.para, line.tag, line.region,
+                                    line.chrome, line.row))
+                continue
+        out.append(line)
+    return out
+
+
 def find_block(lines: list[Line]) -> Block | None:
     known = [_known_hit(i, line) for i, line in enumerate(lines)]
     glued = False
@@ -249,17 +278,22 @@ def _read_block(hits: _Hits, cluster: list[Hit]) -> Block:
         i += 1
         if hit.value is not None:
             value = hit.value
+            row = lines[hit.index].row
         elif i < n and not _label_only_or_known(hits, i):
             values = [lines[i].text]
-            para = lines[i].para
+            para, row = lines[i].para, lines[i].row
             i += 1
-            # Between labels every line is value; after the last label, only its paragraph.
-            while i < n and not hits.any(i) and (i <= last or lines[i].para == para):
+            # Between labels every line is value; after the last label, only its paragraph;
+            # in a table, only the value's own cell.
+            while (i < n and not hits.any(i) and (row == 0 or lines[i].row == row)
+                   and (i <= last or lines[i].para == para) and (row == 0 or lines[i].para == para)):
                 values.append(lines[i].text)
                 i += 1
             value = " ".join(v for v in values if v)
         else:
-            value = ""  # empty value: the next line is already a label
+            value, row = "", 0  # empty value: the next line is already a label
+        while row and i < n and lines[i].row == row and not hits.any(i):
+            i += 1  # the rest of the table row (a help-text column) is not the value
         block.pairs.append((hit.label_text, hit.label, value))
     block.end = i
     return block

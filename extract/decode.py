@@ -54,6 +54,18 @@ def decode(body: bytes, headers: Mapping[str, object] | None = None) -> tuple[st
     declared = [("HTTP header", header_charset(headers))]
     m = _META_CHARSET.search(body[:4096])
     declared.append(("<meta charset>", m.group(1).decode("ascii", "ignore") if m else None))
+    if any(_canonical(n) in _SINGLE_BYTE for _, n in declared) and not body.isascii():
+        # A legacy charset declared for bytes that are valid UTF-8: a server's wrong default.
+        # Swedish text in windows-1252 is practically never valid UTF-8, so trust the bytes.
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            src, name = next((src, n) for src, n in declared if _canonical(n) in _SINGLE_BYTE)
+            messages.append(f"encoding: {source_label(src)} says {name}, but the page is valid "
+                            "UTF-8; read as UTF-8")
+            return text, "utf-8", messages
     for source, name in declared:
         enc = _canonical(name)
         if name and not enc:
@@ -77,6 +89,13 @@ def decode(body: bytes, headers: Mapping[str, object] | None = None) -> tuple[st
     if guess in _PLAUSIBLE and dammit.unicode_markup is not None:
         return dammit.unicode_markup, guess, messages
     return body.decode("cp1252", errors="replace"), "cp1252", messages
+
+
+_SINGLE_BYTE = {"cp1252", "iso8859-15", "iso8859-2", "cp1250", "mac-roman", "cp850", "cp437"}
+
+
+def source_label(source: str) -> str:
+    return "the " + source if source.startswith("HTTP") else source
 
 
 _PLAUSIBLE = {"cp1252", "iso8859-15", "utf-16", "utf-16-le", "utf-16-be", "mac-roman", "cp850"}

@@ -267,15 +267,16 @@ def _dateparser_fallback(value: str) -> Result:
 _PERIOD_SPLIT = re.compile(r"\s+(?:-|–|—|till|to|t\.o\.m\.?)\s+|\s*[–—]\s*", re.I)
 
 
-def period(value: str) -> tuple[object, object, list[str]]:
-    """`2020-01-01 - 2021-12-31`, `2008-08-25 till 2009-02-25` → (start, end, messages)."""
+def period(value: str) -> tuple[object, object, list[tuple[str, str]]]:
+    """`2020-01-01 - 2021-12-31`, `2008-08-25 till 2009-02-25` → (start, end, messages), each
+    message as (column, text)."""
     if not value:
         return None, None, []
     parts = _PERIOD_SPLIT.split(clean_text(value))
     if len(parts) != 2:
-        return None, None, [f"'{value}' is not a period 'start - end'"]
+        return None, None, [("start_date", f"'{value}' is not a period 'start - end'")]
     (start, m1), (end, m2) = date_value(parts[0]), date_value(parts[1])
-    return start, end, [m for m in (m1, m2) if m]
+    return start, end, [(col, m) for col, m in (("start_date", m1), ("end_date", m2)) if m]
 
 
 NORMALIZERS = {

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from extract import description as desc
 from extract import normalize as N
-from extract.block import Block, find_block
+from extract.block import Block, find_block, split_label_lines
 from extract.decode import content_type, decode
 from extract.registry import MAPPED, PERIOD, PERSONAL
 from extract.render import (
@@ -108,14 +108,14 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     is_text = _is_text_page(headers, text)
     title = None
     if is_text:
-        lines = render_text(text)
+        lines = split_label_lines(render_text(text))
         block = find_block(lines)
     else:
         root = parse_html(body if encoding == "utf-8" else text)
-        lines = render_html(root, skip_chrome=True)
+        lines = split_label_lines(render_html(root, skip_chrome=True))
         block = find_block(lines)
         if block is None:  # chrome detection too eager? read the whole page once more
-            lines = render_html(root, skip_chrome=False)
+            lines = split_label_lines(render_html(root, skip_chrome=False))
             block = find_block(lines)
         if block is not None:
             title = desc.html_title(root, lines, block)
@@ -173,7 +173,7 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
                     rec[col] = val
                 elif val is not None and rec[col] != val:
                     ex.messages.append(f"{col}: '{label.text}' disagrees with the date label")
-            ex.messages.extend(f"start_date: {m}" for m in msgs)
+            ex.messages.extend(f"{col}: {m}" for col, m in msgs)
             continue
         col = label.column
         if label.kind != MAPPED or col is None:

@@ -53,20 +53,22 @@ NEVER_CHROME = frozenset({"html", "body", "main", "article"})
 CONTENT_TAGS = frozenset({"main", "article"})
 
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 class Line:
     """One rendered line: its text, and the inline segments it was made of."""
 
-    __slots__ = ("segments", "para", "tag", "region", "chrome", "text", "_parts")
+    __slots__ = ("segments", "para", "tag", "region", "chrome", "text", "_parts", "row")
 
     def __init__(self, segments: list[str], para: int, tag: str, region: int = 0,
-                 chrome: bool = False) -> None:
+                 chrome: bool = False, row: int = 0) -> None:
         self.segments = segments  # text pieces; a boundary wherever an inline element starts/ends
         self.para = para          # lines split only by <br> share a paragraph number
         self.tag = tag            # the block element holding the line ("" for plain text)
         self.region = region      # id of the nearest <main>/<article> (0: the page body)
         self.chrome = chrome      # inside site chrome (only when chrome is kept)
+        self.row = row            # table row (<tr>) the line's cell belongs to; 0: none
         self.text = clean_text("".join(segments))
         self._parts: list[str] | None = None
 
@@ -92,6 +94,9 @@ def is_chrome(el: etree._Element) -> bool:
     if not attrib:
         return False
     if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    style = attrib.get("style")
+    if style and _HIDDEN_STYLE.search(style):
         return True
     role = attrib.get("role")
     if role and role.lower() in CHROME_ROLES:
@@ -135,12 +140,15 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
     region_stack: list[int] = [0]
     block_stack: list[str] = []
     cell_starts: list[int] = []  # len(lines) when each open td/th began
+    rows: list[int] = [0]        # open <tr> ids
+    row_count = 0
 
     def flush(soft: bool = False) -> None:
         nonlocal segs
         if segs and any(not s.isspace() for s in segs):
             tag = block_stack[-1] if block_stack else ""
-            lines.append(Line(segs, state["para"], tag, region_stack[-1], in_chrome > 0))
+            lines.append(Line(segs, state["para"], tag, region_stack[-1], in_chrome > 0,
+                              rows[-1] if tag in CELL_TAGS else 0))
             segs = []
             if not soft:
                 state["para"] += 1
@@ -175,6 +183,9 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
                 block_stack.append(tag)
                 if tag in CELL_TAGS:
                     cell_starts.append(len(lines))
+                elif tag == "tr":
+                    row_count += 1
+                    rows.append(row_count)
                 if tag in CONTENT_TAGS:
                     region_stack.append(len(lines) + 1)  # a fresh id per content region
             if el.text:
@@ -188,8 +199,11 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
                     if tag in CELL_TAGS and cell_starts.pop() == len(lines):
                         # an empty cell still holds its place: a header row's labels pair
                         # with the next row's cells by position
-                        lines.append(Line([], state["para"], tag, region_stack[-1], in_chrome > 0))
+                        lines.append(Line([], state["para"], tag, region_stack[-1], in_chrome > 0,
+                                          rows[-1]))
                     block_stack.pop()
+                    if tag == "tr":
+                        rows.pop()
                     if tag in CONTENT_TAGS:
                         region_stack.pop()
                 if not skip_chrome and chrome_stack.pop():

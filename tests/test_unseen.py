@@ -139,3 +139,38 @@ def test_unseen_reject(path):
     pytest.param(name, strings, id=name) for name, strings in B2_PERSONAL.items()])
 def test_unseen_b2_personal_data_not_in_record(name, strings):
     test_unseen_personal_data_not_in_record(name, strings)
+
+
+# ---------------------------------------------------------------------------------------
+# --- b3: batch 3 (samples/unseen/b3_*). Field values and validation messages are checked by
+# the generic tests above; here: that the batch is there, and personal data on b3 pages.
+# Notes on each b3 page's expectations: samples/unseen/<name>.notes.md (not a page suffix,
+# so neither these tests nor `projektbank extract samples/` read them as pages).
+# ---------------------------------------------------------------------------------------
+
+B3_PERSONAL = {
+    "b3_esf1420_hiddenprintcopy_2018-00633": [
+        "Sofia Exempelsson", "sofia.exempelsson@vasteras.se"],
+    "b3_esf1420_th_helpcolumn_2019-00812": [
+        "Oskar Exempelsson", "oskar.exempelsson@linkoping.se"],
+    "b3_esf1420_printversion_2017-00745": [
+        "Henrik Exempelsson", "henrik.exempelsson@karlstad.se"],
+    "b3_esf1420_endash_nospace_dotamount_colondash_2016-00517": [
+        "Malin Exempelsson", "malin.exempelsson@eskilstuna.se"],
+    "b3_esf1420_html4_uppercase_font_2015-00488": [
+        "Per Exempelsson", "per.exempelsson@borlange.se"],
+    "b3_esf0713_regiondisagree_ovre-norrland_fjallvagen": [
+        "Anders Exempelsson", "anders.exempelsson@krokom.se", "0640-161 99"],
+}
+
+
+def test_b3_batch_present():
+    b3 = {name for name, _, _ in CASES if name.startswith("b3_")}
+    assert len(b3) >= 14
+    assert set(B3_PERSONAL) <= b3
+
+
+@pytest.mark.parametrize(("name", "strings"), [
+    pytest.param(name, strings, id=name) for name, strings in B3_PERSONAL.items()])
+def test_unseen_b3_personal_data_not_in_record(name, strings):
+    test_unseen_personal_data_not_in_record(name, strings)
