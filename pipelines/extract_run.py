@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from extract import parse_page
 from pipelines.dataset import DatasetWriter, RunSummary
-from pipelines.sources import Page, Unreadable, find_inputs, iter_pages
+from pipelines.sources import Page, Unreadable, find_inputs, is_warc, iter_pages
 
 
 def extract_page(writer: DatasetWriter, page: Page | Unreadable, *,
@@ -38,8 +38,11 @@ def extract_to(writer: DatasetWriter, paths: Iterable[str], progress: bool = Fal
     if progress:
         from tqdm import tqdm
 
-        total = sum(1 for _ in find_inputs(paths))
-        pages = tqdm(pages, total=total, unit="page", desc="extract", dynamic_ncols=True)
+        inputs = list(find_inputs(paths))
+        # a WARC file holds many pages: then the total is unknown (tqdm shows count and rate)
+        warcs = any(not isinstance(p, Unreadable) and is_warc(p) for p in inputs)
+        pages = tqdm(pages, total=None if warcs else len(inputs), unit="page", desc="extract",
+                     dynamic_ncols=True)
     for page in pages:
         extract_page(writer, page, personal_data=personal_data)
     return writer.finish()

@@ -49,7 +49,7 @@ def _is_page_file(path: Path) -> bool:
     return name.endswith(PAGE_SUFFIXES) and not name.startswith(".")
 
 
-def _is_warc(path: Path) -> bool:
+def is_warc(path: Path) -> bool:
     return path.name.lower().endswith(WARC_SUFFIXES)
 
 
@@ -62,7 +62,7 @@ def find_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Unreadabl
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     child = Path(root) / name
-                    if _is_page_file(child) or _is_warc(child):
+                    if _is_page_file(child) or is_warc(child):
                         yield child
         elif path.is_file():
             yield path
@@ -74,7 +74,7 @@ def iter_pages(paths: Iterable[str | os.PathLike]) -> Iterator[Page | Unreadable
     for item in find_inputs(paths):
         if isinstance(item, Unreadable):
             yield item
-        elif _is_warc(item):
+        elif is_warc(item):
             yield from read_warc(item)
         else:
             yield read_file(item)
