@@ -41,3 +41,24 @@ def jsonable(value):
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def check_field(path: Path, column: str, expected) -> None:
+    """The sample's extracted value of `column` equals its hand-written expectation."""
+    import pytest
+
+    ex = extract_sample(path)
+    assert ex.record is not None, ex.reject_reason
+    got = jsonable(ex.record[column])
+    if isinstance(expected, float) and isinstance(got, float):
+        assert got == pytest.approx(expected)
+    else:
+        assert got == expected
+
+
+def check_validation_columns(path: Path, expected: list[str]) -> None:
+    """The columns with a validation message (parse_page's own, not enrichment cross-checks)."""
+    ex = extract_sample(path)
+    assert ex.record is not None, ex.reject_reason
+    own = [m for m in ex.record["validation_messages"] if m not in ex.enrichment_messages]
+    assert {m.split(":", 1)[0] for m in own} == set(expected), own
