@@ -1,9 +1,10 @@
-"""Thin Scrapy pipelines around the writers, and the crawl job that ties a run together.
+"""The Scrapy pipeline around the writers, and the crawl job that ties a run together.
 
-Page items from the spider go: RawArchivePipeline (WARC, pipelines/raw_archive.py) →
-DatasetPipeline, which hands each page to the one extraction path shared with
-`projektbank extract` (pipelines.extract_run.extract_page: parse_page → validate →
-DatasetWriter, which de-duplicates by project_id and writes Parquet/CSV/rejects). So the
+Page items from the spider go to PagePipeline, which hands each page to crawler/page_flow.py:
+in worker processes, its WARC record (pipelines/raw_archive.py) and the one extraction path
+shared with `projektbank extract` (pipelines.extract_run.extract_page: parse_page → validate);
+then, in archive order, the record is appended to DIR/raw and the row goes to the
+DatasetWriter, which de-duplicates by project_id and writes Parquet/CSV/rejects. So the
 crawl's dataset equals a rebuild from DIR/raw by construction.
 
 At the end of the run (spider_closed): finish → run assertions → publish (with
@@ -83,59 +84,6 @@ def _hard_exit(code: int) -> None:  # pragma: no cover - runs at interpreter exi
     sys.stderr.flush()
     logging.shutdown()
     os._exit(code)
-
-
-class _Recorder:
-    """Stands in for the DatasetWriter in an extraction worker; the calls are replayed."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, tuple, dict]] = []
-
-    def add(self, record: dict) -> bool:
-        self.calls.append(("add", (record,), {}))
-        return True
-
-    def reject(self, source: str, reason: str, **details) -> None:
-        self.calls.append(("reject", (source, reason), details))
-
-
-def extract_calls(url: str, body: bytes, fetched_at, headers: dict, status: int,
-                  personal_data: bool = False) -> list:
-    """Run in a worker process: the writer calls extract_page makes for one page."""
-    from pipelines.extract_run import extract_page
-    from pipelines.sources import Page
-
-    recorder = _Recorder()
-    extract_page(recorder, Page(source=url, url=url, body=body, fetched_at=fetched_at,
-                                headers=headers, status=status), personal_data=personal_data)
-    return recorder.calls
-
-
-def _watch_parent(parent: int) -> None:
-    while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:  # the crawl died (e.g. SIGKILL): do not linger
-            os._exit(0)
-
-
-def _init_worker() -> None:
-    import threading
-
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    _warm_worker()
-
-
-def _warm_worker() -> None:
-    import extract  # noqa: F401
-    import pipelines.extract_run  # noqa: F401
-
-
-def extract_workers(setting) -> int:
-    """PROJEKTBANK_EXTRACT_WORKERS: -1 (auto: one per spare CPU, at most 4) or a number."""
-    n = int(setting if setting is not None else -1)
-    if n < 0:
-        n = min(4, (os.cpu_count() or 1) - 1)
-    return max(0, n)
 
 
 REFETCH = "refetch"
@@ -259,14 +207,11 @@ class CrawlJob:
         self.resumed = False
         self.archive = None
         self.writer = None
-        self.pool = None
+        self.flow = None                     # crawler.page_flow.PageFlow: archive + extraction
         self.pages_this_run = 0
         self.archived_this_run: set[str] = set()
         self.previous: PreviousCrawl | None = None
         self.fetch_less: Counter = Counter()
-        self._order_next = 0                 # pages in archive order …
-        self._apply_next = 0                 # … reach the writer in that order
-        self._pending: dict[int, list] = {}
         self.exit_code = 0
         self.status = "running"
         self.reason = ""
@@ -440,33 +385,35 @@ class CrawlJob:
                          "requested_url": response.request.url if response.request else response.url,
                          "etag": etag, "last_modified": modified, "copied_from": copied_from}}
 
-    def archive_reused(self, item: dict) -> None:
-        """The previous record, copied into this run's archive (no new response is stored)."""
-        self.archive.copy_record(item["member"], item["url"], item["record_id"],
-                                 item["revalidated_at"], item["info"])
-        item["order"] = self._take_order()
-        self.pages_this_run += 1
-        for u in (item["url"], item.get("requested_url")):
-            if u and is_detail_url(u):
-                self.archived_this_run.add(canonical_detail_url(u))
+    async def add_reused(self, item: dict) -> None:
+        """The previous record, copied into this run's archive (no new response is stored),
+        then its previous row, or the copy extracted again when there is no such row."""
+        from pipelines.raw_archive import reuse_member
 
-    def _take_order(self) -> int:
-        order = self._order_next
-        self._order_next += 1
-        return order
-
-    async def add_reused_async(self, item: dict) -> None:
+        copied = item["member"] + reuse_member(item["url"], item["record_id"],
+                                               item["revalidated_at"], item["info"], self.archive.level)
         try:
             row = self.previous.row_for(item["url"], item["sha256"], item["fetched_at"])
         except Exception as exc:  # never lose the page: extract it instead
             logger.warning("reusing the row of %s failed (%s): extracting it", item["url"], exc)
             row = None
         if row is not None:
-            self._apply(item.get("order"), [("add", (row,), {})])
             self.fetch_less["reused_records"] += 1
         else:  # no row of this page (a reject, another extractor version): extract the copy
             self.fetch_less["reextracted"] += 1
-            await self.add_page_async(item)
+        self._count_page(item)
+        await self.flow.put_reused(copied, row, item)
+
+    async def add_page(self, item: dict) -> None:
+        """A fetched page: archived and extracted by the page flow, in archive order."""
+        self._count_page(item)
+        await self.flow.put(item)
+
+    def _count_page(self, item: dict) -> None:
+        self.pages_this_run += 1
+        for u in (item["url"], item.get("requested_url")):
+            if u and is_detail_url(u):
+                self.archived_this_run.add(canonical_detail_url(u))
 
     def _conditional_report(self) -> dict:
         return {"enabled": self.settings.getbool("PROJEKTBANK_CONDITIONAL_REQUESTS", True),
@@ -502,12 +449,12 @@ class CrawlJob:
         s = self.settings
         self.archive = RawArchive(
             self.raw_dir, self.run_id, max_bytes=s.getint("PROJEKTBANK_WARC_MAX_BYTES", 1 << 30),
-            background=True,  # gzip and file writes off the Scrapy thread
             level=s.getint("PROJEKTBANK_WARC_GZIP_LEVEL", 1),
             info={"operator": s.get("USER_AGENT", ""), "robots": "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore",
                   "start-urls": " ".join(self.spider.start_urls), "job-id": self.job_id})
 
     def open_writer(self) -> None:
+        from crawler.page_flow import PageFlow, worker_count
         from pipelines.dataset import DatasetWriter
         from pipelines.extract_run import extract_page
         from pipelines.sources import read_warc
@@ -516,83 +463,16 @@ class CrawlJob:
         # contact persons, e-mail, phone: only when the operator asks (a rebuild then needs
         # `projektbank extract --include-personal-data` to match)
         self.personal_data = self.settings.getbool("PROJEKTBANK_INCLUDE_PERSONAL_DATA", False)
-        self._start_pool()
+        self.flow = PageFlow(self.archive, self.writer, personal_data=self.personal_data,
+                             workers=worker_count(self.settings.get("PROJEKTBANK_EXTRACT_WORKERS", -1)),
+                             level=self.archive.level)
         for path in self.prior_files:  # earlier runs of this job, exactly as `extract` reads them
             for page in read_warc(path):
                 extract_page(self.writer, page, personal_data=self.personal_data)
 
-    def _start_pool(self) -> None:
-        """Extraction in worker processes, so parsing does not hold up the crawl."""
-        from scrapy.utils.asyncio import is_asyncio_available
-
-        n = extract_workers(self.settings.get("PROJEKTBANK_EXTRACT_WORKERS", -1))
-        if n == 0 or not is_asyncio_available():
-            return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, wait
-
-        self.pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init_worker)
-        wait([self.pool.submit(_warm_worker) for _ in range(n)])
-
-    async def add_page_async(self, item: dict) -> None:
-        calls: list = []
-        try:
-            if self.pool is not None:
-                import asyncio
-                from concurrent.futures.process import BrokenProcessPool
-
-                try:
-                    calls = await asyncio.wrap_future(self.pool.submit(
-                        extract_calls, item["url"], item["body"], item["fetched_at"],
-                        dict(item["headers"]), item["status"], self.personal_data))
-                    return
-                except BrokenProcessPool:
-                    logger.warning("extraction workers died; extracting in the crawl process")
-                    self.pool = None
-            calls = extract_calls(item["url"], item["body"], item["fetched_at"],
-                                  dict(item["headers"]), item["status"], self.personal_data)
-        finally:
-            self._apply(item.get("order"), calls)
-
-    def _apply(self, order: int | None, calls: list) -> None:
-        """Writer calls in archive order: extraction finishes out of order (worker processes,
-        reused rows at once), but the writer must see the pages in the order DIR/raw holds
-        them, as `projektbank extract DIR/raw` does (the same de-duplication ties, the same
-        dictionary order in the Parquet file)."""
-        if order is None:
-            self._replay(calls)
-            return
-        self._pending[order] = calls
-        while self._apply_next in self._pending:
-            self._replay(self._pending.pop(self._apply_next))
-            self._apply_next += 1
-
-    def _apply_rest(self) -> None:
-        """At the end: whatever is still held (a page that never reached the writer)."""
-        for order in sorted(self._pending):
-            self._replay(self._pending.pop(order))
-
-    def _replay(self, calls: list) -> None:
-        for name, args, kwargs in calls:
-            getattr(self.writer, name)(*args, **kwargs)
-
-    def close_pool(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-
-    def archive_page(self, item: dict) -> None:
-        sha, stored = self.archive.write(
-            item["url"], item["status"], item["headers"], item["body"], item["fetched_at"],
-            extra={"WARC-Projektbank-Requested-URI": item.get("requested_url") or item["url"]})
-        item["headers"] = stored
-        item["sha256"] = sha
-        item["order"] = self._take_order()
-        self.pages_this_run += 1
-        for u in (item["url"], item.get("requested_url")):
-            if u and is_detail_url(u):
-                self.archived_this_run.add(canonical_detail_url(u))
+    def close_flow(self) -> None:
+        if self.flow is not None:
+            self.flow.close()
 
     def close_archive(self) -> None:
         if self.archive is not None:
@@ -610,7 +490,7 @@ class CrawlJob:
             self._keep_published_archive()
             self._write_report(None, [])
         finally:
-            self.close_pool()
+            self.close_flow()
             if self.report.failure_log is not None:
                 self.report.failure_log.close()
             self.crawler.projektbank_exit = (self.exit_code, self.reason)
@@ -618,7 +498,7 @@ class CrawlJob:
                 atexit.register(_hard_exit, self.exit_code)
 
     def _close(self, reason: str) -> None:
-        self.close_pool()
+        self.close_flow()
         self.close_archive()
         self.segments[-1].update({"end": _iso(time.time()), "end_reason": reason,
                                   "pages": self.pages_this_run,
@@ -639,7 +519,8 @@ class CrawlJob:
                 self._keep_published_archive()
             self._write_report(None, [])
             return
-        self._apply_rest()
+        if self.flow.error is not None:
+            raise RuntimeError(f"writing a page failed: {self.flow.error}") from self.flow.error
         summary = self.writer.finish()
         problems = check_assertions(summary, self.min_records, self.min_fill)
         rejects = self._read_rejects()
@@ -765,71 +646,33 @@ class _JobPipeline:
         return cls(crawler)
 
 
-class RawArchivePipeline(_JobPipeline):
-    """Every fetched detail page into DIR/raw/*.warc.gz, flushed record by record."""
+class PagePipeline(_JobPipeline):
+    """Each detail page: WARC record → DIR/raw, parse_page → validate → DatasetWriter
+    (de-duplicate, Parquet/CSV/rejects), through crawler.page_flow (worker processes, in
+    archive order). The item is released as soon as the page is handed over, so Scrapy's
+    scraper never waits on extraction; the flow's back-pressure bounds what is in flight.
+    close_spider waits until every page is written."""
 
     def open_spider(self):
         self.job = self.crawler.spider.job
         self.job.open_archive()
-
-    def process_item(self, item):
-        if isinstance(item, dict) and item.get("kind") == "page":
-            if item.get("reused"):
-                self.job.archive_reused(item)
-            else:
-                self.job.archive_page(item)
-        return item
-
-    def close_spider(self):
-        if self.job is not None:
-            self.job.close_archive()
-
-
-class DatasetPipeline(_JobPipeline):
-    """parse_page → validate → de-duplicate → Parquet/CSV/rejects (pipelines.dataset).
-
-    Extraction runs in worker processes; the item is released at once and the result joins
-    the writer later (in archive order), so Scrapy's scraper never waits on it and downloads go
-    on. At most MAX_PENDING pages wait for extraction (back-pressure); close_spider waits for all.
-    """
-
-    MAX_PENDING = 64
-
-    def open_spider(self):
-        self.job = self.crawler.spider.job
         self.job.open_writer()
-        self._pending: set = set()
-        self._slots = None  # an asyncio.Semaphore, made inside the running loop
 
     async def process_item(self, item):
-        import asyncio
-
         if isinstance(item, dict) and item.get("kind") == "page":
             if item.get("reused"):
-                await self.job.add_reused_async(item)
+                await self.job.add_reused(item)
                 self.crawler.stats.inc_value("projektbank/pages_reused")
             else:
-                if self._slots is None:
-                    self._slots = asyncio.Semaphore(self.MAX_PENDING)
-                await self._slots.acquire()
-                task = asyncio.ensure_future(self._extract(item))
-                self._pending.add(task)
-                task.add_done_callback(self._pending.discard)
+                await self.job.add_page(item)
             self.crawler.stats.inc_value("projektbank/pages")
             return {"url": item["url"], "status": item["status"],  # the body stays out of logs
                     **({"reused": item["reused"]} if item.get("reused") else {})}
         return item
 
-    async def _extract(self, item) -> None:
-        try:
-            await self.job.add_page_async(item)
-        except Exception:  # the page's calls were still applied (add_page_async's finally)
-            logger.exception("extracting %s failed", item.get("url"))
-        finally:
-            self._slots.release()
-
     async def close_spider(self):
-        import asyncio
-
-        if self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+        if self.job is not None and self.job.flow is not None:
+            try:
+                await self.job.flow.drain()
+            finally:
+                self.job.close_archive()

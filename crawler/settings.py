@@ -47,10 +47,10 @@ DOWNLOADER_MIDDLEWARES = {
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
 # --- pipeline: page item → raw archive (WARC) → parse_page → validate → de-duplicate →
-# Parquet/CSV writers (the last four are the path `projektbank extract` takes too) ---
+# Parquet/CSV writers (the last four are the path `projektbank extract` takes too; the work
+# runs in worker processes, crawler/page_flow.py) ---
 ITEM_PIPELINES = {
-    "crawler.pipelines.RawArchivePipeline": 300,
-    "crawler.pipelines.DatasetPipeline": 500,
+    "crawler.pipelines.PagePipeline": 300,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
@@ -65,7 +65,7 @@ PROJEKTBANK_MIN_RECORDS = 1                     # run assertion (--min-records)
 PROJEKTBANK_MIN_FILL: dict[str, float] = {}     # run assertion per column (--min-fill COL=FRAC)
 PROJEKTBANK_DEFAULT_MIN_FILL = 0.5              # for every key column not named in MIN_FILL
 PROJEKTBANK_WARC_MAX_BYTES = 1024 * 1024 * 1024  # start a new WARC file after this size
-PROJEKTBANK_EXTRACT_WORKERS = -1               # parse_page in N processes (-1: a spare CPU each, ≤ 4)
+PROJEKTBANK_EXTRACT_WORKERS = -1               # WARC records + parse_page in N processes (-1: a spare CPU each, ≤ 4; 0: none)
 PROJEKTBANK_EXIT_HOOK = True                    # `scrapy crawl`: exit 1 when the run failed
 PROJEKTBANK_CONDITIONAL_REQUESTS = True         # fetch less: If-None-Match/If-Modified-Since for
                                                 # pages in DIR/raw-previous; reuse unchanged ones

@@ -18,6 +18,7 @@ back with `/` unescaped, so `?dnr=2019/00492` and `?dnr=2019%2F00492` are the sa
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 DETAIL_PATH = "/resultat/projektbanken/projekt/"
@@ -78,6 +79,7 @@ def dnr_of(url: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # the crawl asks for the same URLs at discovery and at archiving
 def is_detail_url(url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
@@ -99,6 +101,7 @@ def quote_dnr(dnr: str) -> str:
     return quote(dnr, safe="/-_.~:")
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_detail_url(url: str) -> str:
     """One URL per project: scheme/host normalized, fragment dropped; `?dnr=` pages keep only
     `dnr` (with `/` unescaped); 2007–2013 pages lose their query and get a trailing slash."""

@@ -75,6 +75,25 @@ def _alive(pid: int) -> bool:
     return True
 
 
+@dataclass
+class PreparedRows:
+    """Valid records as one Arrow table (the dataset schema), and each one's unknown labels:
+    what DatasetWriter.add_rows() takes."""
+
+    table: pa.Table
+    project_ids: list[str]
+    fetched_at: list[datetime]
+    unknown_labels: list[list[str]]
+
+
+def prepare_rows(records: list[dict]) -> PreparedRows:
+    """Records that passed validate_record, converted for add_rows() (picklable, so a worker
+    process can do the conversion)."""
+    return PreparedRows(pa.Table.from_pylist(records, schema=arrow_schema()),
+                        [r["project_id"] for r in records], [r["fetched_at"] for r in records],
+                        [list(r["extra_fields"]) for r in records])
+
+
 class OutputError(Exception):
     """The output folder cannot be used (not a folder, not writable)."""
 
@@ -101,6 +120,8 @@ class DatasetWriter:
         self.schema = arrow_schema()
         self.summary = RunSummary()
         self._buffer: list[dict] = []
+        self._tables: list[pa.Table] = []   # from add_rows, with _seq
+        self._buffered = 0                  # rows in _buffer and _tables
         self._seq = 0
         self._best: dict[str, tuple[datetime, int]] = {}
         self._spool_path = self.tmp / "spool.parquet"
@@ -116,25 +137,46 @@ class DatasetWriter:
             record = {**record, "first_seen": first, "last_seen": last}
         problems = validate_record(record)
         if problems:
-            self.summary.invalid += 1
-            self.reject(record.get("source_url") or "?", "invalid record: " + "; ".join(problems))
+            self.reject_invalid(record.get("source_url") or "?", problems)
             return False
+        seq = self._accept(record["project_id"], record["fetched_at"], record["extra_fields"].keys())
+        self._buffer.append({**record, "_seq": seq})
+        self._buffered += 1
+        if self._buffered >= self.spool_batch:
+            self._flush()
+        return True
+
+    def add_rows(self, rows: PreparedRows) -> None:
+        """Records already validated and converted to Arrow (prepare_rows, in the crawl's
+        worker processes), in order: the same as add() of each, without the per-record work
+        on the calling thread."""
+        if self.history is not None:
+            raise ValueError("add_rows() cannot apply a crawl history; use add()")
+        seqs = [self._accept(pid, fetched_at, unknown) for pid, fetched_at, unknown in zip(
+            rows.project_ids, rows.fetched_at, rows.unknown_labels, strict=True)]
+        self._tables.append(rows.table.append_column("_seq", pa.array(seqs, pa.int64())))
+        self._buffered += len(seqs)
+        if self._buffered >= self.spool_batch:
+            self._flush()
+
+    def _accept(self, pid: str, fetched_at: datetime, unknown_labels) -> int:
+        """Count a valid record and keep the newest page per project; returns its seq."""
         self.summary.pages += 1
-        self.summary.unknown_labels.update(record["extra_fields"].keys())
+        self.summary.unknown_labels.update(unknown_labels)
         seq = self._seq
         self._seq += 1
-        key = (record["fetched_at"], seq)
-        pid = record["project_id"]
+        key = (fetched_at, seq)
         if pid in self._best:
             self.summary.duplicates += 1
             if key > self._best[pid]:
                 self._best[pid] = key
         else:
             self._best[pid] = key
-        self._buffer.append({**record, "_seq": seq})
-        if len(self._buffer) >= self.spool_batch:
-            self._flush()
-        return True
+        return seq
+
+    def reject_invalid(self, source: str, problems: list[str]) -> None:
+        self.summary.invalid += 1
+        self.reject(source, "invalid record: " + "; ".join(problems))
 
     def reject(self, source: str, reason: str, **details) -> None:
         self.summary.pages += 1
@@ -144,14 +186,19 @@ class DatasetWriter:
         self._rejects.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
 
     def _flush(self) -> None:
-        if not self._buffer:
-            return
         schema = self.schema.append(pa.field("_seq", pa.int64()))
-        table = pa.Table.from_pylist(self._buffer, schema=schema)
+        tables = self._tables
+        if self._buffer:
+            tables.append(pa.Table.from_pylist(self._buffer, schema=schema))
+        if not tables:
+            return
         if self._spool is None:
             self._spool = pq.ParquetWriter(self._spool_path, schema, compression="lz4")
-        self._spool.write_table(table)
+        # the spool's row order does not matter: finish() picks rows by _seq and sorts them
+        self._spool.write_table(pa.concat_tables(tables) if len(tables) > 1 else tables[0])
         self._buffer.clear()
+        self._tables = []
+        self._buffered = 0
 
     # --- finishing --------------------------------------------------------------------
     def finish(self) -> RunSummary:

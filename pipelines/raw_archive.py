@@ -91,16 +91,66 @@ def headers_dict(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return dict(pairs)
 
 
-class RawArchive:
-    """Append `response` records to `<raw_dir>/<run_id>.warc.gz` (rolling over by size).
+try:  # ISA-L: standard deflate, several times faster than zlib at the same size
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - isal ships wheels for the usual platforms
+    _deflate = zlib
 
-    With `background=True` the records are serialized, compressed and written by one worker
-    thread, in order (zlib and hashlib release the GIL, so this overlaps with crawling);
-    `close()` waits for all of them. Each record is one gzip member (level 6)."""
+
+def gzip_member(data: bytes, level: int = 1) -> bytes:
+    """*data* as one gzip member (any gzip reader, warcio included, reads it). Levels above
+    ISA-L's 3 use zlib."""
+    lib = _deflate if level <= 3 else zlib
+    comp = lib.compressobj(level, zlib.DEFLATED, 31)
+    return comp.compress(data) + comp.flush()
+
+
+def _record_member(record, level: int) -> bytes:
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    WARCWriter(buf, gzip=False, warc_version="WARC/1.1").write_record(record)
+    return gzip_member(buf.getvalue(), level)
+
+
+def response_member(url: str, status: int, headers: Iterable[tuple[str, str]], body: bytes,
+                    fetched_at: datetime, *, reason: str = "OK", extra: dict[str, str] | None = None,
+                    level: int = 1) -> tuple[str, list[tuple[str, str]], bytes]:
+    """One page as a complete `response` record (one gzip member): the body's sha256 (hex),
+    the headers as stored (what a reader gets back, and what parse_page must be given) and
+    the member. Pure, so the crawl builds it in its worker processes."""
+    from warcio.recordbuilder import RecordBuilder
+    from warcio.statusandheaders import StatusAndHeaders
+
+    sha = hashlib.sha256(body).hexdigest()
+    stored = clean_headers(headers)
+    http_headers = StatusAndHeaders(f"{status} {reason or 'OK'}", list(stored), protocol="HTTP/1.1")
+    record = RecordBuilder(warc_version="WARC/1.1").create_warc_record(
+        url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers,
+        warc_headers_dict={"WARC-Date": warc_date(fetched_at), SHA_HEADER: sha, **(extra or {})})
+    return sha, stored, _record_member(record, level)
+
+
+def reuse_member(url: str, refers_to: str, when: datetime, info: dict, level: int = 1) -> bytes:
+    """The `metadata` record that follows a copied record: why it was reused (JSON)."""
+    from warcio.recordbuilder import RecordBuilder
+
+    payload = json.dumps({"projektbank": REUSED_PROFILE, **info}, ensure_ascii=False,
+                         sort_keys=True).encode()
+    record = RecordBuilder(warc_version="WARC/1.1").create_warc_record(
+        url, "metadata", payload=io.BytesIO(payload), length=len(payload),
+        warc_content_type="application/json",
+        warc_headers_dict={"WARC-Date": warc_date(when), "WARC-Refers-To": refers_to})
+    return _record_member(record, level)
+
+
+class RawArchive:
+    """Append records to `<raw_dir>/<run_id>.warc.gz` (rolling over by size), each one gzip
+    member, flushed as it is written. `write()` builds a response record here; the crawl
+    builds them in its worker processes (`response_member`) and only `append()`s them."""
 
     def __init__(self, raw_dir: str | os.PathLike, run_id: str, *, max_bytes: int = 1 << 30,
-                 info: dict[str, str] | None = None, background: bool = False,
-                 level: int = 6):
+                 info: dict[str, str] | None = None, level: int = 6):
         self.raw_dir = Path(raw_dir)
         self.raw_dir.mkdir(parents=True, exist_ok=True)
         self.run_id = run_id
@@ -108,23 +158,7 @@ class RawArchive:
         self.info = dict(info or {})
         self.level = level
         self.files: list[Path] = []
-        self.records = 0
-        self.bytes = 0
         self._fh = None
-        self._error: BaseException | None = None
-        self._pool = None
-        if background:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
-
-    def _member(self, record) -> bytes:
-        from warcio.warcwriter import WARCWriter
-
-        buf = io.BytesIO()
-        WARCWriter(buf, gzip=False, warc_version="WARC/1.1").write_record(record)
-        comp = zlib.compressobj(self.level, zlib.DEFLATED, 31)
-        return comp.compress(buf.getvalue()) + comp.flush()
 
     def _open(self) -> None:
         from warcio.recordbuilder import RecordBuilder
@@ -135,87 +169,31 @@ class RawArchive:
         self.files.append(path)
         info = {"software": "projektbank", "format": "WARC File Format 1.1", **self.info}
         record = RecordBuilder(warc_version="WARC/1.1").create_warcinfo_record(path.name, info)
-        self._fh.write(self._member(record))
+        self._fh.write(_record_member(record, self.level))
+        self._fh.flush()
+
+    def append(self, members: bytes) -> None:
+        """Complete records (gzip members), as they are, in one write."""
+        if self._fh is None or (self.max_bytes and self._fh.tell() >= self.max_bytes):
+            self._close_file()
+            self._open()
+        self._fh.write(members)
         self._fh.flush()
 
     def write(self, url: str, status: int, headers: list[tuple[str, str]], body: bytes,
               fetched_at: datetime, reason: str = "OK",
               extra: dict[str, str] | None = None) -> tuple[str, list[tuple[str, str]]]:
-        """Archive one page; returns the body's sha256 (hex) and the headers as stored
-        (what a reader gets back, and what parse_page must be given)."""
-        if self._error is not None:
-            raise RuntimeError(f"writing the raw archive failed: {self._error}") from self._error
-        sha = hashlib.sha256(body).hexdigest()
-        stored = clean_headers(headers)
-        self.records += 1
-        self.bytes += len(body)
-        args = (url, status, stored, body, fetched_at, reason, {SHA_HEADER: sha, **(extra or {})})
-        if self._pool is not None:
-            self._pool.submit(self._write_guarded, *args)
-        else:
-            self._write_sync(*args)
+        """Archive one page; returns the body's sha256 (hex) and the headers as stored."""
+        sha, stored, member = response_member(url, status, headers, body, fetched_at,
+                                              reason=reason, extra=extra, level=self.level)
+        self.append(member)
         return sha, stored
-
-    def _write_guarded(self, *args) -> None:
-        if self._error is not None:
-            return
-        try:
-            self._write_sync(*args)
-        except BaseException as exc:  # reported by the next write() or close()
-            self._error = exc
-
-    def _write_sync(self, url, status, stored, body, fetched_at, reason, warc_headers) -> None:
-        from warcio.recordbuilder import RecordBuilder
-        from warcio.statusandheaders import StatusAndHeaders
-
-        if self._fh is None or (self.max_bytes and self._fh.tell() >= self.max_bytes):
-            self._close_file()
-            self._open()
-        http_headers = StatusAndHeaders(f"{status} {reason or 'OK'}", list(stored),
-                                        protocol="HTTP/1.1")
-        record = RecordBuilder(warc_version="WARC/1.1").create_warc_record(
-            url, "response", payload=io.BytesIO(body), length=len(body),
-            http_headers=http_headers,
-            warc_headers_dict={"WARC-Date": warc_date(fetched_at), **warc_headers},
-        )
-        self._fh.write(self._member(record))
-        self._fh.flush()
 
     def copy_record(self, member: bytes, url: str, refers_to: str, when: datetime,
                     info: dict) -> None:
         """Append a complete record (one gzip member, as `read_member` returns it) unchanged,
         then a `metadata` record about it (`info` as JSON, WARC-Refers-To `refers_to`)."""
-        if self._error is not None:
-            raise RuntimeError(f"writing the raw archive failed: {self._error}") from self._error
-        self.records += 1
-        args = (member, url, refers_to, when, dict(info))
-        if self._pool is not None:
-            self._pool.submit(self._guarded, self._copy_sync, *args)
-        else:
-            self._copy_sync(*args)
-
-    def _guarded(self, fn, *args) -> None:
-        if self._error is not None:
-            return
-        try:
-            fn(*args)
-        except BaseException as exc:  # reported by the next write() or close()
-            self._error = exc
-
-    def _copy_sync(self, member, url, refers_to, when, info) -> None:
-        from warcio.recordbuilder import RecordBuilder
-
-        if self._fh is None or (self.max_bytes and self._fh.tell() >= self.max_bytes):
-            self._close_file()
-            self._open()
-        payload = json.dumps({"projektbank": REUSED_PROFILE, **info}, ensure_ascii=False,
-                             sort_keys=True).encode()
-        record = RecordBuilder(warc_version="WARC/1.1").create_warc_record(
-            url, "metadata", payload=io.BytesIO(payload), length=len(payload),
-            warc_content_type="application/json",
-            warc_headers_dict={"WARC-Date": warc_date(when), "WARC-Refers-To": refers_to})
-        self._fh.write(member + self._member(record))
-        self._fh.flush()
+        self.append(member + reuse_member(url, refers_to, when, dict(info), self.level))
 
     def _close_file(self) -> None:
         if self._fh is not None:
@@ -225,12 +203,7 @@ class RawArchive:
         self._fh = None
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
         self._close_file()
-        if self._error is not None:
-            raise RuntimeError(f"writing the raw archive failed: {self._error}") from self._error
 
 
 def warc_files(raw_dir: str | os.PathLike) -> list[Path]:

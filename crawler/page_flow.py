@@ -1,0 +1,289 @@
+"""Detail pages from the spider to the raw archive and the dataset writer, in archive order.
+
+The heavy work of a page runs in worker processes, so the Scrapy thread only fetches: its WARC
+record (sha256, warcio, gzip: pipelines.raw_archive.response_member), then the one extraction
+path shared with `projektbank extract` (pipelines.extract_run.extract_page: parse_page), the
+record's validation and its conversion to Arrow. Pages go over in batches: one task, one
+pickle and one pipe write per batch, not per page, which is what keeps the hand-off cheap.
+
+Results are applied in the order the pages were handed over, whatever order the workers finish
+in: the batch's WARC records are appended to DIR/raw in one write, then the writer gets its
+rejects and rows. So the writer sees the pages in the order DIR/raw holds them, as
+`projektbank extract DIR/raw` does (the same de-duplication ties, the same rejects order).
+
+A unit is a batch of new pages, or one reused page (fetch less: its previous record is copied;
+its previous row is reused, or the copy is extracted again). At most MAX_PENDING pages are
+handed over and not yet applied: put() waits (back-pressure on Scrapy's item processing).
+Without workers (PROJEKTBANK_EXTRACT_WORKERS=0, or a reactor without asyncio) each unit is
+processed at once in the crawl process, by the same function.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+
+def worker_count(setting) -> int:
+    """PROJEKTBANK_EXTRACT_WORKERS: -1 (auto: one per spare CPU, at most 4) or a number."""
+    n = int(setting if setting is not None else -1)
+    if n < 0:
+        n = min(4, (os.cpu_count() or 1) - 1)
+    return max(0, n)
+
+
+# --- in a worker process ------------------------------------------------------------------
+@dataclass
+class UnitResult:
+    members: bytes        # the unit's new WARC records (gzip members), in page order
+    calls: list           # writer calls (rejects), in page order
+    rows: object          # pipelines.dataset.PreparedRows of the valid records, or None
+    errors: list[str]     # unexpected failures, for the log (the pages are listed as rejects)
+
+
+class _Recorder:
+    """Stands in for the DatasetWriter in a worker: validates each record as
+    DatasetWriter.add() does; rejects are replayed, valid records become the unit's rows."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, tuple, dict]] = []
+        self.records: list[dict] = []
+
+    def add(self, record: dict) -> bool:
+        from pipelines.validate import validate_record
+
+        problems = validate_record(record)
+        if problems:
+            self.calls.append(("reject_invalid", (record.get("source_url") or "?", problems), {}))
+            return False
+        self.records.append(record)
+        return True
+
+    def reject(self, source: str, reason: str, **details) -> None:
+        self.calls.append(("reject", (source, reason), details))
+
+
+def process_pages(pages: list[dict], personal_data: bool, level: int) -> UnitResult:
+    """Each page's WARC record (unless it is already archived) and its extraction."""
+    from pipelines.extract_run import extract_page
+    from pipelines.raw_archive import REQUESTED_HEADER, response_member
+    from pipelines.sources import Page
+
+    members: list[bytes] = []
+    recorder = _Recorder()
+    errors: list[str] = []
+    for p in pages:
+        headers = p["headers"]
+        if not p.get("archived"):
+            try:
+                _sha, headers, member = response_member(
+                    p["url"], p["status"], headers, p["body"], p["fetched_at"], level=level,
+                    extra={REQUESTED_HEADER: p.get("requested_url") or p["url"]})
+            except Exception as exc:  # never seen; the page is then listed, not lost silently
+                errors.append(f"archiving {p['url']} failed: {type(exc).__name__}: {exc}")
+                recorder.reject(p["url"], f"archive error: {type(exc).__name__}: {exc}", url=p["url"])
+                continue
+            members.append(member)
+        extract_page(recorder, Page(source=p["url"], url=p["url"], body=p["body"],
+                                    fetched_at=p["fetched_at"], headers=dict(headers),
+                                    status=p["status"]), personal_data=personal_data)
+    rows = _prepare(recorder, errors) if recorder.records else None
+    return UnitResult(b"".join(members), recorder.calls, rows, errors)
+
+
+def _prepare(recorder: _Recorder, errors: list[str]):
+    """The valid records as Arrow rows; a record Arrow refuses is listed as invalid (one bad
+    record must not cost the batch)."""
+    from pipelines.dataset import prepare_rows
+
+    try:
+        return prepare_rows(recorder.records)
+    except Exception:  # find the record(s) at fault
+        good = []
+        for record in recorder.records:
+            try:
+                prepare_rows([record])
+                good.append(record)
+            except Exception as exc:
+                url = record.get("source_url") or "?"
+                errors.append(f"{url}: not convertible to the dataset schema: {exc}")
+                recorder.calls.append(("reject_invalid", (url, [f"arrow: {exc}"]), {}))
+        return prepare_rows(good) if good else None
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:  # the crawl died (e.g. SIGKILL): do not linger
+            os._exit(0)
+
+
+def _init_worker() -> None:
+    import threading
+
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    _warm_worker()
+
+
+def _warm_worker() -> None:
+    import extract  # noqa: F401
+    import pipelines.dataset  # noqa: F401
+    import pipelines.extract_run  # noqa: F401
+    import pipelines.raw_archive  # noqa: F401
+
+
+# --- in the crawl process -----------------------------------------------------------------
+class PageFlow:
+    """Hands pages to the workers in batches and applies the results in archive order."""
+
+    BATCH_PAGES = 32        # a batch goes when it has this many pages …
+    BATCH_SECONDS = 0.02    # … or this long after its first page
+    MAX_PENDING = 256       # pages handed over and not yet applied (256 × 70 KB: 18 MB)
+
+    def __init__(self, archive, writer, *, workers: int, personal_data: bool, level: int):
+        self.archive = archive
+        self.writer = writer
+        self.personal_data = personal_data
+        self.level = level
+        self.pool = _start_pool(workers)
+        self.error: BaseException | None = None
+        self._batch: list[dict] = []
+        self._timer = None
+        self._slots: asyncio.Semaphore | None = None   # made inside the running loop
+        self._tasks: set = set()
+        self._order_next = 0
+        self._apply_next = 0
+        self._done: dict[int, tuple] = {}
+
+    # --- in --------------------------------------------------------------------------------
+    async def put(self, page: dict) -> None:
+        """A new page (url, requested_url, status, headers, body, fetched_at)."""
+        await self._slot()
+        self._batch.append(page)
+        if self.pool is None or len(self._batch) >= self.BATCH_PAGES:
+            self._submit_batch()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.BATCH_SECONDS,
+                                                                self._submit_batch)
+
+    async def put_reused(self, copied: bytes, row: dict | None, page: dict) -> None:
+        """A reused page: its copied record (+ metadata record), then its previous row, or,
+        when there is none, the copy extracted again."""
+        await self._slot()
+        self._submit_batch()  # the open batch was handed over first: it goes first
+        if row is not None:
+            self._complete(self._take_order(), copied, 1,
+                           UnitResult(b"", [("add", (row,), {})], None, []))
+        else:
+            self._submit([{**page, "archived": True}], copied)
+
+    async def drain(self) -> None:
+        """Hand over the open batch and wait until every page is applied."""
+        self._submit_batch()
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._done:  # cannot happen: every order is taken by a unit that completes
+            raise RuntimeError(f"{len(self._done)} page units never reached the writer")
+        if self.error is not None:
+            raise RuntimeError(f"writing a page failed: {self.error}") from self.error
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    # --- hand-off --------------------------------------------------------------------------
+    async def _slot(self) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.MAX_PENDING)
+        await self._slots.acquire()
+
+    def _take_order(self) -> int:
+        order = self._order_next
+        self._order_next += 1
+        return order
+
+    def _submit_batch(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._batch:
+            pages, self._batch = self._batch, []
+            self._submit(pages, b"")
+
+    def _submit(self, pages: list[dict], copied: bytes) -> None:
+        order = self._take_order()
+        if self.pool is None:
+            self._complete(order, copied, len(pages), self._process_here(pages))
+            return
+        future = self.pool.submit(process_pages, pages, self.personal_data, self.level)
+        task = asyncio.ensure_future(self._await(order, copied, pages, future))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _await(self, order: int, copied: bytes, pages: list[dict], future) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            result = await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            if self.pool is not None:
+                logger.warning("extraction workers died; processing pages in the crawl process")
+                self.pool = None
+            result = self._process_here(pages)
+        except Exception as exc:  # the worker's function failed as a whole: retry it here
+            logger.warning("a worker failed on %d pages (%s); processing them here", len(pages), exc)
+            result = self._process_here(pages)
+        self._complete(order, copied, len(pages), result)
+
+    def _process_here(self, pages: list[dict]) -> UnitResult:
+        return process_pages(pages, self.personal_data, self.level)
+
+    # --- out, in archive order -------------------------------------------------------------
+    def _complete(self, order: int, copied: bytes, n_pages: int, result: UnitResult) -> None:
+        self._done[order] = (copied, n_pages, result)
+        while self._apply_next in self._done:
+            copied, n, result = self._done.pop(self._apply_next)
+            self._apply_next += 1
+            try:
+                self._apply(copied, result)
+            except Exception as exc:  # e.g. a full disk: the run must fail, not hang
+                logger.exception("writing pages failed")
+                self.error = self.error or exc
+            finally:
+                if self._slots is not None:
+                    for _ in range(n):
+                        self._slots.release()
+
+    def _apply(self, copied: bytes, result: UnitResult) -> None:
+        for message in result.errors:
+            logger.error("%s", message)
+        if copied or result.members:
+            self.archive.append(copied + result.members)
+        for name, args, kwargs in result.calls:
+            getattr(self.writer, name)(*args, **kwargs)
+        if result.rows is not None:
+            self.writer.add_rows(result.rows)
+
+
+def _start_pool(n: int):
+    """Worker processes (spawned: no state copied from the crawl), warmed up; None for none."""
+    from scrapy.utils.asyncio import is_asyncio_available
+
+    if n == 0 or not is_asyncio_available():
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, wait
+
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker)
+    wait([pool.submit(_warm_worker) for _ in range(n)])
+    return pool
