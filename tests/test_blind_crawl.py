@@ -202,8 +202,9 @@ def test_requests_proportional_to_projects(run1, server):
     n_details = len(site.expected_ids() | site.INFORMATIONAL) + 3 + 5
     n_lists = site.SIDA_PAGES + len(site.WP_PAGES) + 10  # + the trap's first pages
     total = len(run1["log"])
-    # + robots.txt (twice at most), three sitemaps, the 503-once list and detail page
-    assert total <= n_details + n_lists + 2 + 3 + 2, f"{total} requests"
+    # + robots.txt (once), three sitemaps, the 503-once list and detail page
+    assert total <= n_details + n_lists + 1 + 3 + 2, f"{total} requests"
+    assert [r["path"] for r in run1["log"]].count("/robots.txt") == 1
     rep = report(run1["out"])
     assert rep["requests"] <= total + 2
 

@@ -31,7 +31,7 @@ import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -130,9 +130,26 @@ class EsfSpider(scrapy.Spider):
         spider.follow_detail_links = settings.getbool("PROJEKTBANK_FOLLOW_DETAIL_LINKS", True)
         spider.robots_sitemaps = settings.getbool("PROJEKTBANK_SITEMAPS_FROM_ROBOTS", True)
         spider.max_list_pages = settings.getint("PROJEKTBANK_MAX_LIST_PAGES", 20000)
+        # robots.txt is fetched once per host: by Scrapy's RobotsTxtMiddleware when robots.txt
+        # is obeyed (its response reaches parse_robots through response_received), else here
+        spider.robots_via_middleware = settings.getbool("ROBOTSTXT_OBEY")
         spider.job = CrawlJob.prepare(crawler, spider)
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        if spider.robots_sitemaps and spider.robots_via_middleware:
+            crawler.signals.connect(spider._on_response, signal=signals.response_received)
         return spider
+
+    def _on_response(self, response, request, spider):
+        """The robots.txt that RobotsTxtMiddleware fetched for a start URL's host: its
+        `Sitemap:` lines seed the crawl."""
+        if not request.meta.get("dont_obey_robotstxt") or not request.url.endswith("/robots.txt"):
+            return
+        if response.status != 200 or urlsplit(request.url).path != "/robots.txt":
+            return
+        if origin_of(request.url) not in {origin_of(u) for u in self.start_urls}:
+            return
+        for req in self.parse_robots(response):
+            self.crawler.engine.crawl(req)
 
     def _on_closed(self, spider, reason):
         if self.job is not None:
@@ -206,7 +223,7 @@ class EsfSpider(scrapy.Spider):
                 req = self.list_request(url)
             if req is not None:
                 yield req
-        if self.robots_sitemaps:
+        if self.robots_sitemaps and not self.robots_via_middleware:
             for origin in sorted({origin_of(u) for u in self.start_urls}):
                 yield scrapy.Request(origin + "/robots.txt", callback=self.parse_robots,
                                      errback=self.on_error, priority=PRIO_ROBOTS,
