@@ -40,11 +40,13 @@ No Scrapy in this module.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
 import logging
 import os
+import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -100,8 +102,7 @@ except ImportError:  # pragma: no cover - isal ships wheels for the usual platfo
 def gzip_member(data: bytes, level: int = 1) -> bytes:
     """*data* as one gzip member (any gzip reader, warcio included, reads it). Levels above
     ISA-L's 3 use zlib."""
-    lib = _deflate if level <= 3 else zlib
-    comp = lib.compressobj(level, zlib.DEFLATED, 31)
+    comp = (_deflate if level <= 3 else zlib).compressobj(level, zlib.DEFLATED, 31)
     return comp.compress(data) + comp.flush()
 
 
@@ -118,17 +119,30 @@ def response_member(url: str, status: int, headers: Iterable[tuple[str, str]], b
                     level: int = 1) -> tuple[str, list[tuple[str, str]], bytes]:
     """One page as a complete `response` record (one gzip member): the body's sha256 (hex),
     the headers as stored (what a reader gets back, and what parse_page must be given) and
-    the member. Pure, so the crawl builds it in its worker processes."""
-    from warcio.recordbuilder import RecordBuilder
-    from warcio.statusandheaders import StatusAndHeaders
+    the member. Pure, so the crawl builds it in its worker processes.
 
+    Serialized here, not with warcio's RecordBuilder: it runs for every page, and this costs
+    a third less. The bytes are what RecordBuilder + WARCWriter write, the record id aside
+    (tests/test_crawl_archive.py compares the two, and reads the record back with warcio)."""
     sha = hashlib.sha256(body).hexdigest()
     stored = clean_headers(headers)
-    http_headers = StatusAndHeaders(f"{status} {reason or 'OK'}", list(stored), protocol="HTTP/1.1")
-    record = RecordBuilder(warc_version="WARC/1.1").create_warc_record(
-        url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers,
-        warc_headers_dict={"WARC-Date": warc_date(fetched_at), SHA_HEADER: sha, **(extra or {})})
-    return sha, stored, _record_member(record, level)
+    http = "".join([f"HTTP/1.1 {status} {reason or 'OK'}\r\n",
+                    *(f"{k}: {v}\r\n" for k, v in stored), "\r\n"]).encode("utf-8")
+    block = hashlib.sha1(http)
+    block.update(body)
+    warc = [("WARC-Date", warc_date(fetched_at)), (SHA_HEADER, sha), *(extra or {}).items(),
+            ("WARC-Type", "response"), ("WARC-Record-ID", f"<urn:uuid:{uuid.uuid4()}>"),
+            ("WARC-Target-URI", url),
+            ("WARC-Payload-Digest", "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()),
+            ("WARC-Block-Digest", "sha1:" + base64.b32encode(block.digest()).decode()),
+            ("Content-Type", "application/http; msgtype=response"),
+            ("Content-Length", str(len(http) + len(body)))]
+    head = "".join(["WARC/1.1\r\n", *(f"{k}: {v}\r\n" for k, v in warc), "\r\n"]).encode("utf-8")
+    lib = _deflate if level <= 3 else zlib
+    comp = lib.compressobj(level, zlib.DEFLATED, 31)
+    member = b"".join([comp.compress(head), comp.compress(http), comp.compress(body),
+                       comp.compress(b"\r\n\r\n"), comp.flush()])
+    return sha, stored, member
 
 
 def reuse_member(url: str, refers_to: str, when: datetime, info: dict, level: int = 1) -> bytes:

@@ -1,9 +1,20 @@
 """The raw archive (pipelines/raw_archive.py): WARC/1.1 records that `extract` reads back."""
 
 import hashlib
+import io
 from datetime import UTC, datetime
 
-from pipelines.raw_archive import RawArchive, clean_headers, iter_responses, repair, warc_files
+from pipelines.raw_archive import (
+    REQUESTED_HEADER,
+    SHA_HEADER,
+    RawArchive,
+    clean_headers,
+    iter_responses,
+    repair,
+    response_member,
+    warc_date,
+    warc_files,
+)
 from pipelines.sources import read_warc
 
 
@@ -47,3 +58,47 @@ def test_repair_cuts_a_partial_last_record(tmp_path):
     b.write("http://h/?dnr=2019/00009", 200, [], b"y", ts)
     b.close()
     assert len(list(iter_responses([path]))) == 3
+
+
+def _warcio_member(url, status, reason, stored, body, ts, extra):
+    """The reference: the same record built and written by warcio."""
+    from warcio.recordbuilder import RecordBuilder
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    record = RecordBuilder(warc_version="WARC/1.1").create_warc_record(
+        url, "response", payload=io.BytesIO(body), length=len(body),
+        http_headers=StatusAndHeaders(f"{status} {reason}", list(stored), protocol="HTTP/1.1"),
+        warc_headers_dict={"WARC-Date": warc_date(ts), **extra})
+    buf = io.BytesIO()
+    WARCWriter(buf, gzip=False, warc_version="WARC/1.1").write_record(record)
+    return buf.getvalue()
+
+
+def test_response_member_is_what_warcio_writes():
+    import gzip
+    import re
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    ts = datetime(2025, 1, 2, 3, 4, 5, 6789, tzinfo=UTC)
+    cases = [
+        ("http://h/resultat/projektbanken/projekt/?dnr=2019/00492", 200, "OK",
+         [("Content-Type", "text/html; charset=utf-8"), ("ETag", '"a1"'), ("X-Note", "åä ö")],
+         "<p>Förstudie</p>".encode()),
+        ("http://h/resultat/projektbanken/projekt/?dnr=22-021-S03", 404, "Not Found", [], b""),
+        ("http://h/s%C3%A5/?dnr=x", 200, "OK", [("Content-Type", "text/html")], bytes(range(256)) * 300),
+    ]
+    record_id = re.compile(rb"WARC-Record-ID: <urn:uuid:[0-9a-f-]{36}>\r\n")
+    for url, status, reason, headers, body in cases:
+        for level in (1, 6):
+            sha, stored, member = response_member(url, status, headers, body, ts, reason=reason,
+                                                  extra={REQUESTED_HEADER: url + "&x"}, level=level)
+            ours = gzip.decompress(member)
+            ref = _warcio_member(url, status, reason, stored, body, ts,
+                                 {SHA_HEADER: sha, REQUESTED_HEADER: url + "&x"})
+            assert record_id.sub(b"", ours) == record_id.sub(b"", ref)
+            assert len(record_id.findall(ours)) == 1
+            bodies = [r.content_stream().read()  # digests checked while reading
+                      for r in ArchiveIterator(io.BytesIO(member), check_digests="raise")]
+            assert bodies == [body]
