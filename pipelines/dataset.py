@@ -126,6 +126,10 @@ class DatasetWriter:
         self._best: dict[str, tuple[datetime, int]] = {}
         self._spool_path = self.tmp / "spool.parquet"
         self._spool: pq.ParquetWriter | None = None
+        # spool writes run on one background thread (Parquet encoding releases the GIL), at
+        # most one at a time: the caller (the crawl's Scrapy thread) does not wait for them
+        self._spool_thread = None
+        self._spool_write = None
         self._rejects = open(self.tmp / "rejects.jsonl", "w", encoding="utf-8")  # noqa: SIM115
         self._finished = False
 
@@ -193,12 +197,32 @@ class DatasetWriter:
         if not tables:
             return
         if self._spool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             self._spool = pq.ParquetWriter(self._spool_path, schema, compression="lz4")
+            self._spool_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spool")
         # the spool's row order does not matter: finish() picks rows by _seq and sorts them
-        self._spool.write_table(pa.concat_tables(tables) if len(tables) > 1 else tables[0])
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        self._wait_spool()
+        self._spool_write = self._spool_thread.submit(self._spool.write_table, table)
         self._buffer.clear()
         self._tables = []
         self._buffered = 0
+
+    def _wait_spool(self) -> None:
+        """Wait for the spool write in flight (and raise its error, e.g. a full disk)."""
+        if self._spool_write is not None:
+            write, self._spool_write = self._spool_write, None
+            write.result()
+
+    def _close_spool(self) -> None:
+        try:
+            self._wait_spool()
+        finally:
+            if self._spool_thread is not None:
+                self._spool_thread.shutdown(wait=True)
+                self._spool_thread = None
+            self._spool.close()
 
     # --- finishing --------------------------------------------------------------------
     def finish(self) -> RunSummary:
@@ -208,7 +232,7 @@ class DatasetWriter:
         self._flush()
         self._rejects.close()
         if self._spool is not None:
-            self._spool.close()
+            self._close_spool()
         csv_out = CsvWriter(self.tmp / "projects.csv", excel=self.excel_csv)
         fill = FillCounter()
         with pq.ParquetWriter(self.tmp / "projects.parquet", self.schema, compression="zstd",
@@ -279,7 +303,10 @@ class DatasetWriter:
         if not self._rejects.closed:
             self._rejects.close()
         if self._spool is not None and not self._finished:
-            self._spool.close()
+            try:
+                self._close_spool()
+            except Exception:  # aborting anyway: the spool is deleted below
+                pass
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self) -> DatasetWriter:
