@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from extract.registry import MAPPED, PERIOD, Label, glued_prefixes, labels, lookup
 from extract.render import Line
@@ -53,15 +53,11 @@ def _known_hit(i: int, line: Line) -> Hit | None:
     text = line.text
     if not text:
         return None
-    if len(text) <= 62:
-        lab = lookup(text)
-        if lab:
-            return Hit(i, _strip_label(text), lab, None)
-    colon = text.find(":")
-    if 0 < colon <= 60:
-        lab = lookup(text[:colon])
-        if lab:
-            return Hit(i, _strip_label(text[:colon]), lab, text[colon + 1:].strip())
+    found = _short_line_label(text) if len(text) <= 62 else _colon_label(text)
+    if found:
+        return Hit(i, *found)
+    if len(line.segments) < 2:
+        return None  # one segment: one part
     parts = line.parts()
     if len(parts) > 1:
         lab = lookup(parts[0])
@@ -71,11 +67,32 @@ def _known_hit(i: int, line: Line) -> Hit | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _short_line_label(text: str) -> tuple[str, Label, str | None] | None:
+    """(label text, label, inline value) of a short line; cached, as every page repeats its
+    label lines."""
+    lab = lookup(text)
+    if lab:
+        return _strip_label(text), lab, None
+    return _colon_label(text)
+
+
+def _colon_label(text: str) -> tuple[str, Label, str] | None:
+    """`Known label: value`."""
+    colon = text.find(":")
+    if 0 < colon <= 60:
+        lab = lookup(text[:colon])
+        if lab:
+            return _strip_label(text[:colon]), lab, text[colon + 1:].strip()
+    return None
+
+
 def _glued_hit(i: int, line: Line) -> Hit | None:
     text = line.text
     if len(text) > 300:
         return None
-    for prefix in glued_prefixes():
+    key_length, candidates = _glued_candidates()
+    for prefix in candidates.get(text[:key_length], ()):
         if text.startswith(prefix):
             rest = text[len(prefix):]
             if rest and (rest[0].isspace() or rest[0].islower() or rest[0] == ":"):
@@ -85,12 +102,23 @@ def _glued_hit(i: int, line: Line) -> Hit | None:
     return None
 
 
+@cache
+def _glued_candidates() -> tuple[int, dict[str, tuple[str, ...]]]:
+    """glued_prefixes() by their first k letters (k: the shortest label's length), longest
+    first as there: a line is tried only against the labels it can start with."""
+    k = min(len(prefix) for prefix in glued_prefixes())
+    index: dict[str, tuple[str, ...]] = {}
+    for prefix in glued_prefixes():
+        index[prefix[:k]] = (*index.get(prefix[:k], ()), prefix)
+    return k, index
+
+
 def _unknown_hit(i: int, line: Line) -> Hit | None:
     """A label-shaped line the registry does not know: `Samarbetspartner:` (+ value)."""
     text = line.text
-    parts = line.parts()
     if text.endswith(":") and _UNKNOWN_LABEL.match(text[:-1].strip()):
         return Hit(i, _strip_label(text), None, None)
+    parts = line.parts() if len(line.segments) > 1 else ()  # one segment: one part
     if len(parts) > 1 and parts[0].endswith(":") and _UNKNOWN_LABEL.match(parts[0][:-1].strip()):
         return Hit(i, _strip_label(parts[0]), None, " ".join(parts[1:]).strip())
     colon = text.find(": ")
@@ -115,8 +143,11 @@ def _clusters(hits: list[Hit]) -> list[list[Hit]]:
     return trimmed
 
 
+_COUNTED = frozenset({MAPPED, PERIOD})  # the label kinds that make a block
+
+
 def _distinct(cluster: list[Hit]) -> int:
-    return len({h.label.text for h in cluster if h.label and h.label.kind in (MAPPED, PERIOD)})
+    return len({h.label.text for h in cluster if h.label and h.label.kind in _COUNTED})
 
 
 def _bridges(lines: list[Line], known: list[Hit | None]) -> list[Hit]:
@@ -176,7 +207,7 @@ def split_label_lines(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for line in lines:
         text = line.text
-        if text.count(":") + text.count("：") >= 2 and len(text) <= 400:
+        if len(text) <= 400 and text.count(":") + text.count("：") >= 2:
             starts = [m.start() for m in _labels_with_colon().finditer(text)]
             if len(starts) >= 2 and starts[0] == 0:
                 for a, b in zip(starts, [*starts[1:], len(text)], strict=True):
@@ -191,14 +222,16 @@ def find_block(lines: list[Line]) -> Block | None:
     known = [_known_hit(i, line) for i, line in enumerate(lines)]
     glued = False
     best = _best(lines, _clusters(_bridges(lines, known)))
-    if best is None or _distinct(best) < MIN_LABELS:
+    distinct = 0 if best is None else _distinct(best)
+    if distinct < MIN_LABELS:
         # 2007–2013 text renderings glue label and value: try that reading.
         ghits = [h for i, line in enumerate(lines) if (h := known[i] or _glued_hit(i, line))]
         gbest = _best(lines, _clusters(ghits))
-        if gbest is None or _distinct(gbest) < MIN_LABELS:
+        distinct = 0 if gbest is None else _distinct(gbest)
+        if distinct < MIN_LABELS:
             return None
         best, glued = gbest, True
-    return _read_block(_Hits(lines, known, glued), best)
+    return _read_block(_Hits(lines, known, glued), best, distinct)
 
 
 class _Hits:
@@ -215,9 +248,10 @@ class _Hits:
         return hit
 
     def any(self, i: int) -> Hit | None:
-        if i not in self._any:
-            self._any[i] = self.known_or_glued(i) or _unknown_hit(i, self.lines[i])
-        return self._any[i]
+        hit = self._any.get(i, self)  # self: not computed yet
+        if hit is self:
+            hit = self._any[i] = self.known_or_glued(i) or _unknown_hit(i, self.lines[i])
+        return hit
 
 
 def _label_only_or_known(hits: _Hits, i: int) -> bool:
@@ -243,7 +277,8 @@ def _header_row(hits: _Hits, i: int) -> int:
     return 0
 
 
-def _read_block(hits: _Hits, cluster: list[Hit]) -> Block:
+def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
+    """The block's label/value pairs; `distinct`: _distinct(cluster)."""
     lines, glued = hits.lines, hits.glued
     start, last = cluster[0].index, cluster[-1].index
     # An unknown `Label:` + value just before the first known label belongs to the block too.
@@ -251,7 +286,7 @@ def _read_block(hits: _Hits, cluster: list[Hit]) -> Block:
            and _unknown_hit(start - 2, lines[start - 2])
            and not hits.any(start - 1)):
         start -= 2
-    block = Block(start=start, glued=glued, distinct_labels=_distinct(cluster))
+    block = Block(start=start, glued=glued, distinct_labels=distinct)
     n = len(lines)
     i = start
     extended = 0
@@ -267,7 +302,8 @@ def _read_block(hits: _Hits, cluster: list[Hit]) -> Block:
             if hit is None:
                 break
             extended += 1
-        row = _header_row(hits, i) if hit.value is None else 0
+        # (a header row starts with a `th`: most labels are not worth the call)
+        row = _header_row(hits, i) if hit.value is None and lines[i].tag == "th" else 0
         if row:
             # A table whose header row holds the labels and the next row the values.
             for k in range(row):

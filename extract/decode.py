@@ -52,7 +52,7 @@ def decode(body: bytes, headers: Mapping[str, object] | None = None) -> tuple[st
         if body.startswith(bom):
             return body.decode(enc, errors="replace"), enc, messages
     declared = [("HTTP header", header_charset(headers))]
-    m = _META_CHARSET.search(body[:4096])
+    m = _META_CHARSET.search(body, 0, 4096)  # the first 4 KB, without copying them
     declared.append(("<meta charset>", m.group(1).decode("ascii", "ignore") if m else None))
     if any(_canonical(n) in _SINGLE_BYTE for _, n in declared) and not body.isascii():
         # A legacy charset declared for bytes that are valid UTF-8: a server's wrong default.

@@ -75,9 +75,12 @@ def _paragraphs(lines: list[Line], region: int) -> str | None:
     last_para = None
     # 2007–2013: "In English" (a link, sometimes with an English text under it) comes before
     # the Swedish sections; what lies between it and "Sammanfattning" is not the description.
+    # (casefold never shortens a text: the length test spares casefolding every paragraph)
     texts = [line.text for line in lines]
-    english = next((i for i, t in enumerate(texts) if t.casefold() == "in english"), None)
-    swedish = next((i for i, t in enumerate(texts) if t.casefold() == "sammanfattning"), None)
+    english = next((i for i, t in enumerate(texts)
+                    if len(t) <= 10 and t.casefold() == "in english"), None)
+    swedish = next((i for i, t in enumerate(texts)
+                    if len(t) <= 14 and t.casefold() == "sammanfattning"), None)
     if english is not None and swedish is not None and english < swedish:
         lines = lines[:english] + lines[swedish:]
     for line in lines:

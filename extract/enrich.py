@@ -32,7 +32,7 @@ import operator
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import ahocorasick
 
@@ -415,12 +415,19 @@ def _label(code: str | None, table: dict[str, tuple[str, str]], period: str | No
         if table:
             msgs.append(f"{code_column}: '{code}' is not in the {period} code list")
         return None
-    # code-list notes are not part of a label: `Tekniskt stöd (inferred)`,
-    # `Sysselsättningsinitiativet för unga (YEI; only Sydsverige, …)` → `… (YEI)`
-    return _NOTE.sub(r" (\1)", hit[0].removesuffix(" (inferred)"))
+    return _display_label(hit[0])
 
 
 _NOTE = re.compile(r"\s*\(([^;()]*);[^()]*\)$")
+
+
+@lru_cache(maxsize=1024)
+def _display_label(text: str) -> str:
+    """A code list's label without its notes (a few labels, on every page: cached).
+
+    Code-list notes are not part of a label: `Tekniskt stöd (inferred)`,
+    `Sysselsättningsinitiativet för unga (YEI; only Sydsverige, …)` → `… (YEI)`."""
+    return _NOTE.sub(r" (\1)", text.removesuffix(" (inferred)"))
 
 
 _KOMMUN_OWNER = re.compile(r"\bkommun(?:en)?\b|\bkommunalförbund(?:et)?\b", re.I)

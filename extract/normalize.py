@@ -22,6 +22,14 @@ Result = tuple[object, str | None]
 
 def clean_text(text: str) -> str:
     """Collapse every kind of white space (no-break, thin, tabs, newlines) to one space."""
+    # Most text is clean already: return it as is (splitting a paragraph into words to join
+    # them again is slow). Every white space but the plain space is non-printable, and so are
+    # the soft hyphen and the zero-width space: printable text with single inner spaces has
+    # nothing to collapse, strip or remove, and in NFC nothing to compose.
+    if (type(text) is str and text.isprintable() and "  " not in text
+            and not text.startswith(" ") and not text.endswith(" ")
+            and (text.isascii() or unicodedata.is_normalized("NFC", text))):
+        return text
     if "\u00ad" in text or "\u200b" in text:  # soft hyphen, zero-width space: invisible
         text = text.replace("\u00ad", "").replace("\u200b", "")
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
@@ -34,12 +42,15 @@ def text(value: str) -> Result:
     return (value or None), None
 
 
+_CODE = re.compile(r"[0-9A-Za-zÅÄÖåäö.\-_/]{1,32}")
+
+
 def code(value: str) -> Result:
     """A short code (`D1`, `1.2`, `2021SE05SFPR`): no inner spaces, kept as published."""
     if not value:
         return None, None
     v = value.replace(" ", "")
-    if not re.fullmatch(r"[0-9A-Za-zÅÄÖåäö.\-_/]{1,32}", v):
+    if not _CODE.fullmatch(v):
         return value, "does not look like a code"
     return v, None
 
@@ -70,6 +81,9 @@ def period_of_diarienummer(dnr: str | None) -> str | None:
     return None
 
 
+_NUMBER_SEPARATORS = re.compile(r"[\s\-–+]")
+
+
 def org_number(value: str) -> Result:
     """Swedish organisation number → `NNNNNN-NNNN` (python-stdnum's Luhn check).
 
@@ -78,7 +92,7 @@ def org_number(value: str) -> Result:
     """
     if not value:
         return None, None
-    digits = re.sub(r"[\s\-–+]", "", value)
+    digits = _NUMBER_SEPARATORS.sub("", value)
     if len(digits) == 12 and digits.startswith("16"):  # 16NNNNNNNNNN: century-style orgnr
         digits = digits[2:]
     if not digits.isdigit() or len(digits) not in (10, 12):
@@ -92,7 +106,7 @@ def org_number(value: str) -> Result:
 
 def is_personnummer(value: str) -> bool:
     """True for a number shaped like a personnummer: 12 digits, or 10 with 3rd digit < 2."""
-    digits = re.sub(r"[\s\-–+]", "", value or "")
+    digits = _NUMBER_SEPARATORS.sub("", value or "")
     if not digits.isdigit():
         return False
     if len(digits) == 12:
@@ -100,13 +114,17 @@ def is_personnummer(value: str) -> bool:
     return len(digits) == 10 and int(digits[2]) < 2
 
 
+_SPACE = re.compile(r"\s")
+_POSTAL_CODE = re.compile(r"[1-9]\d{4}")
+
+
 def postal_code(value: str) -> Result:
     if not value:
         return None, None
-    digits = re.sub(r"\s", "", value)
+    digits = _SPACE.sub("", value)
     if digits.upper().startswith("SE-"):
         digits = digits[3:]
-    if re.fullmatch(r"[1-9]\d{4}", digits):
+    if _POSTAL_CODE.fullmatch(digits):
         return f"{digits[:3]} {digits[3:]}", None
     return None, f"'{value}' is not a Swedish postal code (NNN NN)"
 
@@ -124,16 +142,20 @@ def nuts2(value: str) -> Result:
     return None, f"'{value}' is not a Swedish NUTS 2 code"
 
 
+_INTERVENTION = re.compile(r"\s*(\d{3})\b")
+
+
 def intervention_code(value: str) -> Result:
     if not value:
         return None, None
-    m = re.match(r"\s*(\d{3})\b", value)
+    m = _INTERVENTION.match(value)
     if m:
         return m.group(1), None
     return None, f"'{value}' is not a 3-digit intervention field code"
 
 
 _AREA_PREFIX = re.compile(r"^programområde\s*", re.I)
+_AREA_CODE = re.compile(r"^([A-Fa-f]|\d)(?:\b|$)")
 
 
 def programme_area(value: str) -> Result:
@@ -141,7 +163,7 @@ def programme_area(value: str) -> Result:
     if not value:
         return None, None
     v = _AREA_PREFIX.sub("", value).strip()
-    m = re.match(r"^([A-Fa-f]|\d)(?:\b|$)", v)
+    m = _AREA_CODE.match(v)
     if m:
         return m.group(1).upper(), None
     return value, "programme area code not recognised"
@@ -151,6 +173,8 @@ def programme_area(value: str) -> Result:
 
 _AMOUNT = re.compile(r"^(?P<num>\d{1,3}(?:[ .]\d{3})+|\d+)(?:,(?P<dec>\d{1,2}))?$")
 _CURRENCY = re.compile(r"\s*(kr\.?|kronor|sek|:-)\s*$", re.I)
+_CURRENCY_PREFIX = re.compile(r"^(sek|kr)\s*", re.I)
+_THOUSANDS = re.compile(r"[ .]")
 
 
 def amount_sek(value: str) -> Result:
@@ -158,11 +182,11 @@ def amount_sek(value: str) -> Result:
     if not value:
         return None, None
     v = _CURRENCY.sub("", clean_text(value)).strip()
-    v = re.sub(r"^(sek|kr)\s*", "", v, flags=re.I)
+    v = _CURRENCY_PREFIX.sub("", v)
     m = _AMOUNT.match(v)
     if not m:
         return None, f"'{value}' is not an amount in SEK"
-    n = int(re.sub(r"[ .]", "", m.group("num")))
+    n = int(_THOUSANDS.sub("", m.group("num")))
     dec = m.group("dec")
     if dec and int(dec):
         return round(n + int(dec) / 10 ** len(dec)), f"'{value}' rounded to whole kronor"
@@ -178,8 +202,11 @@ def integer(value: str) -> Result:
         return None, None
     v = clean_text(value)
     if _GROUPED_INT.fullmatch(v):
-        return int(re.sub(r"[ .]", "", v)), None
+        return int(_THOUSANDS.sub("", v)), None
     return None, f"'{value}' is not a whole number"
+
+
+_PERCENT = re.compile(r"(\d{1,3}(?:[.,]\d+)?)%?")
 
 
 def percent(value: str) -> Result:
@@ -187,7 +214,7 @@ def percent(value: str) -> Result:
     if not value:
         return None, None
     v = clean_text(value).replace("procent", "%").replace(" ", "")
-    m = re.fullmatch(r"(\d{1,3}(?:[.,]\d+)?)%?", v)
+    m = _PERCENT.fullmatch(v)
     if not m:
         return None, f"'{value}' is not a percentage"
     pct = float(m.group(1).replace(",", "."))

@@ -60,13 +60,17 @@ _TITLE = re.compile(r"^\s*(?P<dnr>\d{2}-\d{3}-S\d{2,3}|20[12]\d/\d{5})\s*[-â€“â€
 _OLD_SITE = re.compile(r"/behallare-for-projekt/(?P<path>[^?#]+?)/?$", re.I)
 
 
+_NONE_RECORD: dict = dict.fromkeys(COLUMN_NAMES)
+_MAP_COLUMNS = tuple(name for name in COLUMN_NAMES if BY_NAME[name].type == MAP)
+_LIST_COLUMNS = tuple(name for name in COLUMN_NAMES if BY_NAME[name].type == LIST)
+
+
 def empty_record() -> dict:
-    rec: dict = dict.fromkeys(COLUMN_NAMES)
-    for name in COLUMN_NAMES:
-        if BY_NAME[name].type == MAP:
-            rec[name] = {}
-        elif BY_NAME[name].type == LIST:
-            rec[name] = []
+    rec = _NONE_RECORD.copy()  # every column, in schema order
+    for name in _MAP_COLUMNS:
+        rec[name] = {}
+    for name in _LIST_COLUMNS:
+        rec[name] = []
     return rec
 
 
@@ -99,7 +103,7 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     keeps it in `fields_raw` (a personnummer stays masked either way).
     """
     fetched = _as_utc(fetched_at)
-    if not body or not body.strip():
+    if not body or body.isspace():  # as `not body.strip()`, without copying the page
         return Extraction(None, "empty page")
     if b"\x00" in body[:2048] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Extraction(None, "binary content, not a text or HTML page")
@@ -198,7 +202,9 @@ def _identify(rec: dict, ex: Extraction, url: str, title: str | None, block: Blo
     m = _TITLE.match(title or "")
     title_dnr, title_name = (m.group("dnr"), m.group("name").strip()) if m else (None, None)
     url_dnr = None
-    query = urlsplit(url).query if "?" in url else ""
+    # parsed once (urlsplit's own cache rarely helps: every page has its own URL)
+    split = urlsplit(url) if "?" in url or "://" in url else None
+    query = split.query if "?" in url else ""
     if query:
         # `?dnr=2019/00492` and `?dnr=2019%2F00492` are one project
         values = parse_qs(query).get("dnr")
@@ -210,7 +216,7 @@ def _identify(rec: dict, ex: Extraction, url: str, title: str | None, block: Blo
         ex.messages.append(f"project_id: heading says {title_dnr}, block says {rec['project_id']}")
     raw_labels = set(rec["fields_raw"]) | set(ex.ignored_labels)
     period = N.period_of_diarienummer(rec["project_id"])
-    old = _OLD_SITE.search(urlsplit(url).path) if "://" in url else _OLD_SITE.search(url)
+    old = _OLD_SITE.search(split.path) if "://" in url else _OLD_SITE.search(url)
     if period is None:
         if block.glued or old or raw_labels & ESF_2007_ONLY_LABELS:
             period = "2007-2013"

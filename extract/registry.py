@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from extract.schema import COLUMNS, PERIOD_LABEL, PERSONAL_LABELS, Column
 
@@ -60,6 +60,13 @@ def lookup(text: str) -> Label | None:
     # Most lines are not labels: a cheap test of the first four letters rejects them early.
     if len(text) > 60 or text[:4].casefold() not in _prefixes():
         return None
+    return _lookup_key(text)
+
+
+@lru_cache(maxsize=4096)
+def _lookup_key(text: str) -> Label | None:
+    """The slow path (label_key's regexes), cached: what passes the quick test is nearly always
+    one of the few label spellings, and every page repeats them."""
     return labels().get(label_key(text))
 
 

@@ -62,14 +62,15 @@ class Line:
     __slots__ = ("segments", "para", "tag", "region", "chrome", "text", "_parts", "row")
 
     def __init__(self, segments: list[str], para: int, tag: str, region: int = 0,
-                 chrome: bool = False, row: int = 0) -> None:
+                 chrome: bool = False, row: int = 0, text: str | None = None) -> None:
         self.segments = segments  # text pieces; a boundary wherever an inline element starts/ends
         self.para = para          # lines split only by <br> share a paragraph number
         self.tag = tag            # the block element holding the line ("" for plain text)
         self.region = region      # id of the nearest <main>/<article> (0: the page body)
         self.chrome = chrome      # inside site chrome (only when chrome is kept)
         self.row = row            # table row (<tr>) the line's cell belongs to; 0: none
-        self.text = clean_text("".join(segments))
+        # `text`: the segments already joined, when the caller has them
+        self.text = clean_text("".join(segments) if text is None else text)
         self._parts: list[str] | None = None
 
     def parts(self) -> list[str]:
@@ -90,22 +91,34 @@ def is_chrome(el: etree._Element) -> bool:
         return False
     if tag in CHROME_TAGS:
         return True
-    attrib = el.attrib
-    if not attrib:
+    # One call for the attribute names, then a value only for the names that can tell
+    # (most content elements have no attributes, or only ones that never mark chrome).
+    names = el.keys()
+    if not names or _CHROME_ATTRIBUTES.isdisjoint(names):
         return False
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+    get = el.get
+    if "hidden" in names or ("aria-hidden" in names and get("aria-hidden") == "true"):
         return True
-    style = attrib.get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return True
-    role = attrib.get("role")
-    if role and role.lower() in CHROME_ROLES:
-        return True
-    classes = attrib.get("class")
-    if classes and _chrome_classes(classes):
-        return True
-    ident = attrib.get("id")
-    return bool(ident) and not CHROME_TOKENS.isdisjoint(_TOKEN_SPLIT.split(ident.lower()))
+    if "style" in names:
+        style = get("style")
+        if style and _HIDDEN_STYLE.search(style):
+            return True
+    if "role" in names:
+        role = get("role")
+        if role and role.lower() in CHROME_ROLES:
+            return True
+    if "class" in names:
+        classes = get("class")
+        if classes and _chrome_classes(classes):
+            return True
+    if "id" in names:
+        ident = get("id")
+        return bool(ident) and _chrome_id(ident)
+    return False
+
+
+# The attributes is_chrome reads.
+_CHROME_ATTRIBUTES = frozenset({"hidden", "aria-hidden", "style", "role", "class", "id"})
 
 
 @lru_cache(maxsize=4096)
@@ -114,6 +127,12 @@ def _chrome_classes(classes: str) -> bool:
     names = classes.lower().split()
     return not (HIDDEN_CLASSES.isdisjoint(names)
                 and CHROME_TOKENS.isdisjoint(_TOKEN_SPLIT.split(" ".join(names))))
+
+
+@lru_cache(maxsize=4096)
+def _chrome_id(ident: str) -> bool:
+    """An id that names chrome (`main-menu`, `site_footer`); cached like the classes."""
+    return not CHROME_TOKENS.isdisjoint(_TOKEN_SPLIT.split(ident.lower()))
 
 
 def parse_html(page: str | bytes) -> etree._Element:
@@ -136,7 +155,7 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
     chrome_stack: list[bool] = []  # only when chrome is kept: which open elements are chrome
     in_chrome = 0
     segs: list[str] = []
-    state = {"para": 0, "tag": "", "soft": False}
+    para = 0
     region_stack: list[int] = [0]
     block_stack: list[str] = []
     cell_starts: list[int] = []  # len(lines) when each open td/th began
@@ -144,18 +163,17 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
     row_count = 0
 
     def flush(soft: bool = False) -> None:
-        nonlocal segs
-        if segs and any(not s.isspace() for s in segs):
-            tag = block_stack[-1] if block_stack else ""
-            lines.append(Line(segs, state["para"], tag, region_stack[-1], in_chrome > 0,
-                              rows[-1] if tag in CELL_TAGS else 0))
+        """End the pending line (kept unless it is all white space); a new paragraph unless soft."""
+        nonlocal segs, para
+        if segs:
+            text = "".join(segs)
+            if not text.isspace():
+                tag = block_stack[-1] if block_stack else ""
+                lines.append(Line(segs, para, tag, region_stack[-1], in_chrome > 0,
+                                  rows[-1] if tag in CELL_TAGS else 0, text))
             segs = []
-            if not soft:
-                state["para"] += 1
-        else:
-            segs = []
-            if not soft:
-                state["para"] += 1
+        if not soft:
+            para += 1
 
     walker = etree.iterwalk(root, events=("start", "end"))
     skipping = False  # after skip_subtree() the very next event is that element's end
@@ -176,9 +194,7 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
                     flush()
                 chrome_stack.append(c)
                 in_chrome += c
-            if tag == "br":
-                flush(soft=True)
-            elif tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS:
                 flush()
                 block_stack.append(tag)
                 if tag in CELL_TAGS:
@@ -186,31 +202,36 @@ def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
                 elif tag == "tr":
                     row_count += 1
                     rows.append(row_count)
-                if tag in CONTENT_TAGS:
+                elif tag in CONTENT_TAGS:
                     region_stack.append(len(lines) + 1)  # a fresh id per content region
-            if el.text:
-                segs.append(el.text)
+            elif tag == "br":
+                flush(soft=True)
+            text = el.text
+            if text:
+                segs.append(text)
         else:
             if skipping:
                 skipping = False
             else:
                 if tag in BLOCK_TAGS:
                     flush()
-                    if tag in CELL_TAGS and cell_starts.pop() == len(lines):
-                        # an empty cell still holds its place: a header row's labels pair
-                        # with the next row's cells by position
-                        lines.append(Line([], state["para"], tag, region_stack[-1], in_chrome > 0,
-                                          rows[-1]))
-                    block_stack.pop()
-                    if tag == "tr":
+                    if tag in CELL_TAGS:
+                        if cell_starts.pop() == len(lines):
+                            # an empty cell still holds its place: a header row's labels pair
+                            # with the next row's cells by position
+                            lines.append(Line([], para, tag, region_stack[-1], in_chrome > 0,
+                                              rows[-1]))
+                    elif tag == "tr":
                         rows.pop()
-                    if tag in CONTENT_TAGS:
+                    elif tag in CONTENT_TAGS:
                         region_stack.pop()
+                    block_stack.pop()
                 if not skip_chrome and chrome_stack.pop():
                     flush()
                     in_chrome -= 1
-            if el.tail:
-                segs.append(el.tail)
+            tail = el.tail
+            if tail:
+                segs.append(tail)
     flush()
     return lines
 
