@@ -161,11 +161,12 @@ class Server:
         raise NotImplementedError
 
 
-def _serve_fast(site, q) -> None:
+def _serve_fast(arg, q) -> None:
     from fastserve import render, serve
 
+    site, latency = arg
     table = {t.encode("latin-1"): render(200, body, ctype) for t, (ctype, body) in site.items()}
-    serve(table, q)
+    serve(table, q, latency=latency)
 
 
 def _serve_mirror(root, q) -> None:
@@ -288,7 +289,10 @@ def write_mirror_site(site: dict, root: Path) -> None:
         f.write_bytes(body)
 
 
-def start_server(kind: str, site: dict, tmp: Path) -> Server:
+def start_server(kind: str, site: dict, tmp: Path, latency: float = 0.0) -> Server:
+    if latency and kind != "fast":
+        print("note: --latency needs the fast server; using it", file=sys.stderr)
+        kind = "fast"
     if kind == "nginx":
         nginx = shutil.which("nginx") or next(
             (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
@@ -304,7 +308,7 @@ def start_server(kind: str, site: dict, tmp: Path) -> Server:
         root = tmp / "mirror-site"
         write_mirror_site(site, root)
         return ProcessServer("mirror", _serve_mirror, str(root))
-    return ProcessServer("fast", _serve_fast, site)
+    return ProcessServer("fast", _serve_fast, (site, latency))
 
 
 # --- crawls -----------------------------------------------------------------------------
@@ -340,6 +344,8 @@ def run_crawl(contender: str, patches: list[str], origin: str, tmp: Path, args,
                "-s", "PROJEKTBANK_SITEMAPS_FROM_ROBOTS=False"]
         for k, v in settings.items():
             cmd += ["-s", f"{k}={json.dumps(v) if isinstance(v, dict) else v}"]
+        if patches:  # a patch may drop records: no run assertions
+            cmd += ["-s", "PROJEKTBANK_MIN_RECORDS=0", "-s", "PROJEKTBANK_DEFAULT_MIN_FILL=0"]
         env["BENCH_PATCHES"] = os.pathsep.join(patches)
     server_cpu0 = server.cpu()
     t0 = time.perf_counter()
@@ -392,6 +398,12 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--server", choices=("fast", "nginx", "mirror"), default="fast")
+    ap.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                    help="the fast server answers each request after MS milliseconds, as a "
+                         "remote site does (default 0: the CPU-bound worst case)")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="also crawl with esf whose pipeline drops the pages (bench/"
+                         "patch_items_only.py): what Scrapy's item path alone allows")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a Scrapy setting for both crawls (repeatable)")
     ap.add_argument("--esf-patch", action="append", default=[], metavar="FILE")
@@ -405,6 +417,8 @@ def main() -> int:
     contenders: list[tuple[str, list[str]]] = [("bare", [])]
     if not args.no_esf:
         contenders.append(("esf", []))
+    if args.ceiling:
+        args.esf_patch.insert(0, str(BENCH / "patch_items_only.py"))
     for patch in args.esf_patch:
         p = str(Path(patch).resolve())
         contenders.append((f"esf+{Path(patch).stem}", [p]))
@@ -416,10 +430,11 @@ def main() -> int:
     results: dict[str, list[dict]] = {name: [] for name, _ in contenders}
     with tempfile.TemporaryDirectory(prefix="projektbank-bench-") as tmp:
         tmp = Path(tmp)
-        server = start_server(args.server, site, tmp)
+        server = start_server(args.server, site, tmp, args.latency / 1000)
         origin = f"http://127.0.0.1:{server.port}"
         print(f"{args.pages} project pages ({args.pages_from}, {avg_kb:.0f} KB average) + "
-              f"{len(lists)} list pages, served by {server.name} on {origin}; "
+              f"{len(lists)} list pages, served by {server.name} on {origin}"
+              + (f" with {args.latency:g} ms latency" if args.latency else "") + "; "
               f"{os.cpu_count()} CPUs, concurrency {args.concurrency}, {args.rounds} rounds",
               flush=True)
         try:
@@ -450,7 +465,7 @@ def main() -> int:
     best = {name: max(rs, key=lambda r: r["pages_per_s"]) for name, rs in results.items()}
     bare = best["bare"]
     summary = {"pages": n_pages, "detail_pages": args.pages, "pages_from": args.pages_from,
-               "avg_page_kb": round(avg_kb, 1), "server": server.name,
+               "avg_page_kb": round(avg_kb, 1), "server": server.name, "latency_ms": args.latency,
                "concurrency": args.concurrency, "rounds": args.rounds, "cpus": os.cpu_count(),
                "contenders": {}}
     print(f"\nbest of {args.rounds} rounds, {n_pages} pages each (crawl phase: spider opened → idle):")

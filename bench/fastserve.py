@@ -8,6 +8,7 @@ can be measured (it is reported next to the crawls' CPU).
 
     table = {b"/robots.txt": render(200, b"...", "text/plain; charset=utf-8"), ...}
     serve(table, port_queue)          # in a child process; puts the bound port on the queue
+    serve(table, port_queue, latency=0.05)   # each response 50 ms after its request
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ NOT_FOUND = render(404, b"<!DOCTYPE html><html><body><h1>404</h1></body></html>"
 
 
 class _Protocol(asyncio.Protocol):
-    __slots__ = ("table", "transport", "buf", "counts")
+    __slots__ = ("table", "transport", "buf", "counts", "latency")
 
-    def __init__(self, table: dict[bytes, bytes], counts: list[int]):
+    def __init__(self, table: dict[bytes, bytes], counts: list[int], latency: float = 0.0):
         self.table = table
         self.counts = counts
+        self.latency = latency
         self.transport = None
         self.buf = b""
 
@@ -64,19 +66,29 @@ class _Protocol(asyncio.Protocol):
             self.counts[0] += 1
             if parts[0] == b"HEAD":
                 resp = resp[:resp.index(b"\r\n\r\n") + 4]
-            self.transport.write(resp)
+            if self.latency:  # a remote site's response time (responses keep their order)
+                asyncio.get_running_loop().call_later(self.latency, self._write, resp)
+            else:
+                self.transport.write(resp)
         self.buf = buf[start:]
         if len(self.buf) > 65536:  # not HTTP we understand
             self.transport.close()
 
+    def _write(self, resp: bytes) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(resp)
 
-def serve(table: dict[bytes, bytes], port_queue, host: str = "127.0.0.1") -> None:
-    """Serve *table* forever on *host*:<free port>; the port goes to *port_queue*."""
+
+def serve(table: dict[bytes, bytes], port_queue, host: str = "127.0.0.1",
+          latency: float = 0.0) -> None:
+    """Serve *table* forever on *host*:<free port>; the port goes to *port_queue*. Each
+    response is sent *latency* seconds after its request arrived."""
     counts = [0, 0]
 
     async def main():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: _Protocol(table, counts), host, 0, backlog=1024)
+        server = await loop.create_server(lambda: _Protocol(table, counts, latency), host, 0,
+                                          backlog=1024)
         port_queue.put((server.sockets[0].getsockname()[1], os.getpid()))
         await server.serve_forever()
 
