@@ -12,8 +12,10 @@ rejects and rows. So the writer sees the pages in the order DIR/raw holds them, 
 `projektbank extract DIR/raw` does (the same de-duplication ties, the same rejects order).
 
 A unit is a batch of new pages, or one reused page (fetch less: its previous record is copied;
-its previous row is reused, or the copy is extracted again). At most MAX_PENDING pages are
-handed over and not yet applied: put() waits (back-pressure on Scrapy's item processing).
+its previous row is reused, or the copy is extracted again). put() returns when the page is
+written, so Scrapy counts it in flight until then: its scraper's back-pressure
+(SCRAPER_SLOT_MAX_ACTIVE_SIZE) bounds the pages in the flow, and the spider is idle only when
+every page is written. MAX_PENDING caps the pages handed over in any case.
 Without workers (PROJEKTBANK_EXTRACT_WORKERS=0, or a reactor without asyncio) each unit is
 processed at once in the crawl process, by the same function.
 """
@@ -153,6 +155,7 @@ class PageFlow:
         self.pool = _start_pool(workers)
         self.error: BaseException | None = None
         self._batch: list[dict] = []
+        self._waiters: list[asyncio.Future] = []   # one per page of the open batch
         self._timer = None
         self._slots: asyncio.Semaphore | None = None   # made inside the running loop
         self._tasks: set = set()
@@ -162,25 +165,31 @@ class PageFlow:
 
     # --- in --------------------------------------------------------------------------------
     async def put(self, page: dict) -> None:
-        """A new page (url, requested_url, status, headers, body, fetched_at)."""
+        """A new page (url, requested_url, status, headers, body, fetched_at); returns when
+        it is written."""
         await self._slot()
+        loop = asyncio.get_running_loop()
+        written = loop.create_future()
         self._batch.append(page)
+        self._waiters.append(written)
         if self.pool is None or len(self._batch) >= self.BATCH_PAGES:
             self._submit_batch()
         elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.BATCH_SECONDS,
-                                                                self._submit_batch)
+            self._timer = loop.call_later(self.BATCH_SECONDS, self._submit_batch)
+        await written
 
     async def put_reused(self, copied: bytes, row: dict | None, page: dict) -> None:
         """A reused page: its copied record (+ metadata record), then its previous row, or,
         when there is none, the copy extracted again."""
         await self._slot()
+        written = asyncio.get_running_loop().create_future()
         self._submit_batch()  # the open batch was handed over first: it goes first
         if row is not None:
-            self._complete(self._take_order(), copied, 1,
+            self._complete(self._take_order(), copied, [written],
                            UnitResult(b"", [("add", (row,), {})], None, []))
         else:
-            self._submit([{**page, "archived": True}], copied)
+            self._submit([{**page, "archived": True}], copied, [written])
+        await written
 
     async def drain(self) -> None:
         """Hand over the open batch and wait until every page is applied."""
@@ -217,19 +226,21 @@ class PageFlow:
             self._timer = None
         if self._batch:
             pages, self._batch = self._batch, []
-            self._submit(pages, b"")
+            waiters, self._waiters = self._waiters, []
+            self._submit(pages, b"", waiters)
 
-    def _submit(self, pages: list[dict], copied: bytes) -> None:
+    def _submit(self, pages: list[dict], copied: bytes, waiters: list) -> None:
         order = self._take_order()
         if self.pool is None:
-            self._complete(order, copied, len(pages), self._process_here(pages))
+            self._complete(order, copied, waiters, self._process_here(pages))
             return
         future = self.pool.submit(process_pages, pages, self.personal_data, self.level)
-        task = asyncio.ensure_future(self._await(order, copied, pages, future))
+        task = asyncio.ensure_future(self._await(order, copied, pages, waiters, future))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _await(self, order: int, copied: bytes, pages: list[dict], future) -> None:
+    async def _await(self, order: int, copied: bytes, pages: list[dict], waiters: list,
+                     future) -> None:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
@@ -242,16 +253,16 @@ class PageFlow:
         except Exception as exc:  # the worker's function failed as a whole: retry it here
             logger.warning("a worker failed on %d pages (%s); processing them here", len(pages), exc)
             result = self._process_here(pages)
-        self._complete(order, copied, len(pages), result)
+        self._complete(order, copied, waiters, result)
 
     def _process_here(self, pages: list[dict]) -> UnitResult:
         return process_pages(pages, self.personal_data, self.level)
 
     # --- out, in archive order -------------------------------------------------------------
-    def _complete(self, order: int, copied: bytes, n_pages: int, result: UnitResult) -> None:
-        self._done[order] = (copied, n_pages, result)
+    def _complete(self, order: int, copied: bytes, waiters: list, result: UnitResult) -> None:
+        self._done[order] = (copied, waiters, result)
         while self._apply_next in self._done:
-            copied, n, result = self._done.pop(self._apply_next)
+            copied, waiters, result = self._done.pop(self._apply_next)
             self._apply_next += 1
             try:
                 self._apply(copied, result)
@@ -259,9 +270,11 @@ class PageFlow:
                 logger.exception("writing pages failed")
                 self.error = self.error or exc
             finally:
-                if self._slots is not None:
-                    for _ in range(n):
+                for written in waiters:
+                    if self._slots is not None:
                         self._slots.release()
+                    if not written.done():
+                        written.set_result(None)
 
     def _apply(self, copied: bytes, result: UnitResult) -> None:
         for message in result.errors:

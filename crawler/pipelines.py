@@ -649,9 +649,9 @@ class _JobPipeline:
 class PagePipeline(_JobPipeline):
     """Each detail page: WARC record → DIR/raw, parse_page → validate → DatasetWriter
     (de-duplicate, Parquet/CSV/rejects), through crawler.page_flow (worker processes, in
-    archive order). The item is released as soon as the page is handed over, so Scrapy's
-    scraper never waits on extraction; the flow's back-pressure bounds what is in flight.
-    close_spider waits until every page is written."""
+    archive order, in batches). process_item returns when the page is written: Scrapy's
+    scraper back-pressure (SCRAPER_SLOT_MAX_ACTIVE_SIZE) then bounds the pages in flight, and
+    the spider is idle only when every page is written."""
 
     def open_spider(self):
         self.job = self.crawler.spider.job

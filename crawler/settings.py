@@ -79,6 +79,7 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 PROJEKTBANK_CRAWL_DATE = None                   # --crawl-date: the snapshot date (default: UTC day the job started)
 CONCURRENT_ITEMS = 4                            # a response yields few items: fewer asyncio tasks
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 20_000_000       # pages wait for their worker batch: room for ~250
 WARN_ON_GENERATOR_RETURN_VALUE = False          # Scrapy re-parses callback source per request
 PROJEKTBANK_WARC_GZIP_LEVEL = 1                 # 3x faster than 6 for 3% larger files (65 KB pages)
 PROJEKTBANK_INCLUDE_PERSONAL_DATA = False       # contact persons, e-mail, phone in fields_raw
