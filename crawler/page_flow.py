@@ -126,8 +126,13 @@ def _watch_parent(parent: int) -> None:
 
 
 def _init_worker() -> None:
+    import signal
     import threading
 
+    # Ctrl-C and a service manager's SIGTERM reach the whole process group: the crawl shuts
+    # down gracefully and still needs its workers for the pages in flight (close() ends them)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     _warm_worker()
 
@@ -205,6 +210,9 @@ class PageFlow:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        for written in self._waiters:  # an open batch at an abrupt end: nobody waits on it now
+            if not written.done():
+                written.cancel()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
@@ -230,11 +238,17 @@ class PageFlow:
             self._submit(pages, b"", waiters)
 
     def _submit(self, pages: list[dict], copied: bytes, waiters: list) -> None:
+        """Every unit that takes an order completes (else the later ones wait forever)."""
         order = self._take_order()
-        if self.pool is None:
+        future = None
+        if self.pool is not None:
+            try:
+                future = self.pool.submit(process_pages, pages, self.personal_data, self.level)
+            except Exception as exc:  # a broken or shut-down pool: no workers from now on
+                self._lose_pool(exc)
+        if future is None:
             self._complete(order, copied, waiters, self._process_here(pages))
             return
-        future = self.pool.submit(process_pages, pages, self.personal_data, self.level)
         task = asyncio.ensure_future(self._await(order, copied, pages, waiters, future))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -243,20 +257,35 @@ class PageFlow:
                      future) -> None:
         from concurrent.futures.process import BrokenProcessPool
 
+        result = None
         try:
             result = await asyncio.wrap_future(future)
-        except BrokenProcessPool:
-            if self.pool is not None:
-                logger.warning("extraction workers died; processing pages in the crawl process")
-                self.pool = None
-            result = self._process_here(pages)
-        except Exception as exc:  # the worker's function failed as a whole: retry it here
-            logger.warning("a worker failed on %d pages (%s); processing them here", len(pages), exc)
-            result = self._process_here(pages)
-        self._complete(order, copied, waiters, result)
+        except BrokenProcessPool as exc:
+            self._lose_pool(exc)
+        except BaseException as exc:  # the worker's function failed as a whole: redo it here
+            logger.warning("a worker failed on %d pages (%r); processing them here", len(pages), exc)
+        finally:
+            if result is None:
+                result = self._process_here(pages)
+            self._complete(order, copied, waiters, result)
+
+    def _lose_pool(self, exc: BaseException) -> None:
+        if self.pool is not None:
+            logger.warning("extraction workers unusable (%r); processing pages in the crawl "
+                           "process", exc)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
     def _process_here(self, pages: list[dict]) -> UnitResult:
-        return process_pages(pages, self.personal_data, self.level)
+        """The unit in this process; should even that fail, each page is listed as a reject
+        (never lost silently, never left without a result)."""
+        try:
+            return process_pages(pages, self.personal_data, self.level)
+        except Exception as exc:
+            reason = f"processing error: {type(exc).__name__}: {exc}"
+            logger.exception("processing %d pages failed", len(pages))
+            return UnitResult(b"", [("reject", (p["url"], reason), {"url": p["url"]})
+                                    for p in pages], None, [])
 
     # --- out, in archive order -------------------------------------------------------------
     def _complete(self, order: int, copied: bytes, waiters: list, result: UnitResult) -> None:
@@ -298,5 +327,11 @@ def _start_pool(n: int):
 
     pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker)
-    wait([pool.submit(_warm_worker) for _ in range(n)])
+    done, _ = wait([pool.submit(_warm_worker) for _ in range(n)])
+    failed = [f.exception() for f in done if f.exception() is not None]
+    if failed:
+        logger.warning("extraction workers did not start (%r); extracting in the crawl process",
+                       failed[0])
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
     return pool

@@ -11,10 +11,10 @@ At the end of the run (spider_closed): finish → run assertions → publish (wi
 crawl_report.json) or abort (the previous datasets stay), and a report either way.
 
 Resuming (`--resume DIR` = JOBDIR): DIR/projektbank-job.json records the job's state.
-- a job left `running` (killed, e.g. SIGKILL): Scrapy's queue files cannot be trusted, so they
-  are removed; the raw archive's last partial record is cut off; list pages are fetched again
-  and every detail page already in DIR/raw is skipped;
-- a job left `interrupted` (Ctrl-C, clean shutdown): Scrapy's queue and seen-set are used;
+- a job left `running` (killed, e.g. SIGKILL) or `interrupted` (Ctrl-C, clean shutdown):
+  Scrapy's queue files are removed (not trusted: see _resolve_job); the raw archive's last
+  partial record is cut off; list pages are fetched again and every detail page already in
+  DIR/raw is skipped;
 - either way the pages archived by earlier runs of the job are fed to the writer first, so the
   dataset is the same as an uninterrupted crawl's;
 - a `finished` job (or none): a new job. The previous job's raw files move to DIR/raw-previous/.
@@ -258,11 +258,13 @@ class CrawlJob:
             self.resumed = True
             self.job_id = marker.get("job_id") or self.job_id
             self.segments = list(marker.get("segments") or [])
-            if marker["state"] == "running":
-                # killed: Scrapy's on-disk queue was never saved; rebuild the frontier instead
-                self._wipe_scrapy_state()
-                if self.segments:
-                    self.segments[-1].setdefault("end_reason", "killed")
+            # Scrapy's on-disk queue is never used: after a kill it was never saved, and after
+            # a Ctrl-C its restored requests were seen to reach a robots.txt-disallowed page
+            # (tests/test_crawl.py, the Ctrl-C test). The frontier is rebuilt instead: list
+            # pages again, every detail page already in DIR/raw skipped.
+            self._wipe_scrapy_state()
+            if marker["state"] == "running" and self.segments:
+                self.segments[-1].setdefault("end_reason", "killed")
             self._load_prior()
         else:
             if self.jobdir is not None:
@@ -488,6 +490,9 @@ class CrawlJob:
             if self.writer is not None:
                 self.writer.abort()
             self._keep_published_archive()
+            # this run's pages went to raw-failed/: a --resume must start a new job, not take
+            # the restored previous archive for this job's pages
+            self._write_marker("finished")
             self._write_report(None, [])
         finally:
             self.close_flow()
@@ -514,7 +519,10 @@ class CrawlJob:
             self.reason = (f"crawl stopped before the end ({reason}); resume with --resume "
                            f"{self.jobdir}" if self.jobdir else f"crawl stopped before the end ({reason})")
             self.exit_code = 130 if reason == "shutdown" else 1
-            self._write_marker("interrupted" if self.jobdir else "finished")
+            # pages whose writing failed are in Scrapy's seen-set but not in DIR/raw: "running"
+            # makes a resume rebuild the frontier from DIR/raw, so they are fetched again
+            state = "running" if self.flow is not None and self.flow.error else "interrupted"
+            self._write_marker(state if self.jobdir else "finished")
             if not self.jobdir:  # nothing will resume it
                 self._keep_published_archive()
             self._write_report(None, [])

@@ -190,8 +190,9 @@ class DatasetWriter:
         self._rejects.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
 
     def _flush(self) -> None:
+        self._wait_spool()  # first: an error of the write in flight leaves the buffers as they are
         schema = self.schema.append(pa.field("_seq", pa.int64()))
-        tables = self._tables
+        tables = list(self._tables)
         if self._buffer:
             tables.append(pa.Table.from_pylist(self._buffer, schema=schema))
         if not tables:
@@ -203,7 +204,6 @@ class DatasetWriter:
             self._spool_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spool")
         # the spool's row order does not matter: finish() picks rows by _seq and sorts them
         table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-        self._wait_spool()
         self._spool_write = self._spool_thread.submit(self._spool.write_table, table)
         self._buffer.clear()
         self._tables = []

@@ -267,6 +267,38 @@ def test_kill_and_resume_gives_the_same_dataset(normal, mirror, tmp_path):
     assert json.loads((job / "projektbank-job.json").read_text())["state"] == "finished"
 
 
+def test_ctrl_c_to_the_process_group_stops_cleanly_and_resumes(normal, mirror, tmp_path):
+    """Ctrl-C in a terminal reaches the extraction workers too: the crawl must still stop
+    gracefully (no hang), say it was interrupted, and resume to the same dataset."""
+    out, job = tmp_path / "out", tmp_path / "job"
+    args = [sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+            mirror.origin + "/resultat/projektbanken/", "--out", str(out), "--resume", str(job),
+            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "PROJEKTBANK_EXTRACT_WORKERS=1"]
+    slow = subprocess.Popen([*args, "-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS=1",
+                             "-s", "DOWNLOAD_DELAY_JITTER=0"], cwd=REPO, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:  # some project pages are written
+            warcs = list((out / "raw").glob("*.warc.gz"))
+            if warcs and sum(f.stat().st_size for f in warcs) > 20_000:
+                break
+            time.sleep(0.05)
+        os.killpg(slow.pid, signal.SIGINT)
+        code = slow.wait(60)
+    finally:
+        if slow.poll() is None:
+            os.killpg(slow.pid, signal.SIGKILL)
+            slow.wait(10)
+    assert code == 130
+    assert json.loads((job / "projektbank-job.json").read_text())["state"] == "interrupted"
+    assert json.loads((out / "crawl_report.json").read_text())["status"] == "interrupted"
+    r = subprocess.run([*args, "-s", "DOWNLOAD_DELAY=0"], cwd=REPO, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert rows(out) == rows(normal["out"])
+
+
 def test_failed_assertion_keeps_previous_datasets(normal, mirror, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

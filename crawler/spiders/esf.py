@@ -146,7 +146,7 @@ class EsfSpider(scrapy.Spider):
             return
         if response.status != 200 or urlsplit(request.url).path != "/robots.txt":
             return
-        if origin_of(request.url) not in {origin_of(u) for u in self.start_urls}:
+        if not self._allowed(response.url):  # a start URL's host (after any redirect)
             return
         for req in self.parse_robots(response):
             self.crawler.engine.crawl(req)
