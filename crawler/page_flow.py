@@ -152,9 +152,11 @@ class PageFlow:
     BATCH_SECONDS = 0.02    # … or this long after its first page
     MAX_PENDING = 256       # pages handed over and not yet applied (256 × 70 KB: 18 MB)
 
-    def __init__(self, archive, writer, *, workers: int, personal_data: bool, level: int):
+    def __init__(self, archive, writer, *, workers: int, personal_data: bool, level: int,
+                 on_error=None):
         self.archive = archive
         self.writer = writer
+        self.on_error = on_error   # called once, with the first write error
         self.personal_data = personal_data
         self.level = level
         self.pool = _start_pool(workers)
@@ -297,7 +299,10 @@ class PageFlow:
                 self._apply(copied, result)
             except Exception as exc:  # e.g. a full disk: the run must fail, not hang
                 logger.exception("writing pages failed")
-                self.error = self.error or exc
+                if self.error is None:
+                    self.error = exc
+                    if self.on_error is not None:
+                        self.on_error(exc)
             finally:
                 for written in waiters:
                     if self._slots is not None:

@@ -202,6 +202,7 @@ class CrawlJob:
         self.report = CrawlReport()
         self.archived: set[str] = set()      # canonical URLs already in DIR/raw (this job)
         self.prior_files: list[Path] = []    # WARC files of earlier runs of this job
+        self.prior_links: list[str] = []     # detail links on their pages: followed again
         self.prior_failures: dict[str, dict] = {}
         self.segments: list[dict] = []
         self.resumed = False
@@ -457,6 +458,7 @@ class CrawlJob:
 
     def open_writer(self) -> None:
         from crawler.page_flow import PageFlow, worker_count
+        from crawler.urls import detail_links
         from pipelines.dataset import DatasetWriter
         from pipelines.extract_run import extract_page
         from pipelines.sources import read_warc
@@ -467,10 +469,19 @@ class CrawlJob:
         self.personal_data = self.settings.getbool("PROJEKTBANK_INCLUDE_PERSONAL_DATA", False)
         self.flow = PageFlow(self.archive, self.writer, personal_data=self.personal_data,
                              workers=worker_count(self.settings.get("PROJEKTBANK_EXTRACT_WORKERS", -1)),
-                             level=self.archive.level)
+                             level=self.archive.level, on_error=self._write_failed)
         for path in self.prior_files:  # earlier runs of this job, exactly as `extract` reads them
             for page in read_warc(path):
                 extract_page(self.writer, page, personal_data=self.personal_data)
+                if getattr(page, "body", None):  # not an Unreadable
+                    self.prior_links.extend(detail_links(page.url, page.body))
+
+    def _write_failed(self, exc: BaseException) -> None:
+        """The first page that could not be written (e.g. a full disk): stop the crawl now."""
+        import asyncio
+
+        logger.error("writing pages failed (%s): stopping the crawl", exc)
+        asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="write_error"))
 
     def close_flow(self) -> None:
         if self.flow is not None:
@@ -513,22 +524,29 @@ class CrawlJob:
             self._keep_published_archive()
             self._write_report(None, [])
             return
+        if self.flow is not None and self.flow.error is not None:
+            # pages whose writing failed are in Scrapy's seen-set but not in DIR/raw: "running"
+            # makes a resume rebuild the frontier from DIR/raw, so they are fetched again
+            self.writer.abort()
+            self.status, self.exit_code = "error", 1
+            self.reason = f"writing a page failed: {self.flow.error} (previous datasets kept" + (
+                f"; fix the cause and resume with --resume {self.jobdir})" if self.jobdir else ")")
+            self._write_marker("running" if self.jobdir else "finished")
+            if not self.jobdir:
+                self._keep_published_archive()
+            self._write_report(None, [])
+            return
         if reason != "finished":
             self.writer.abort()
             self.status = "interrupted"
             self.reason = (f"crawl stopped before the end ({reason}); resume with --resume "
                            f"{self.jobdir}" if self.jobdir else f"crawl stopped before the end ({reason})")
             self.exit_code = 130 if reason == "shutdown" else 1
-            # pages whose writing failed are in Scrapy's seen-set but not in DIR/raw: "running"
-            # makes a resume rebuild the frontier from DIR/raw, so they are fetched again
-            state = "running" if self.flow is not None and self.flow.error else "interrupted"
-            self._write_marker(state if self.jobdir else "finished")
+            self._write_marker("interrupted" if self.jobdir else "finished")
             if not self.jobdir:  # nothing will resume it
                 self._keep_published_archive()
             self._write_report(None, [])
             return
-        if self.flow.error is not None:
-            raise RuntimeError(f"writing a page failed: {self.flow.error}") from self.flow.error
         summary = self.writer.finish()
         problems = check_assertions(summary, self.min_records, self.min_fill)
         rejects = self._read_rejects()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 DETAIL_PATH = "/resultat/projektbanken/projekt/"
 DEFAULT_START_URL = "https://www.esf.se/resultat/projektbanken/"
@@ -206,3 +206,42 @@ def is_filter_link(url: str) -> bool:
     return any(
         not _is_page_param(k, v) and k.lower() != "dnr" for k, v in _query_pairs(urlsplit(url).query)
     )
+
+
+# --- detail links on a page ---------------------------------------------------------------
+# Matched on the lower-cased body (cheaper than IGNORECASE on 70 KB pages); the original
+# bytes are sliced out at the same offsets.
+_HREF_LOW = re.compile(rb"""href\s*=\s*["']([^"'<>]*(?:dnr=|ehallare-for-projekt/)[^"'<>]*)["']""")
+_NEEDLES = (b"dnr=", b"ehallare-for-projekt/")
+_WINDOW = 4096  # an href value longer than this around a needle is not followed
+
+
+def detail_hrefs(body: bytes) -> list[bytes]:
+    """The href values (as bytes) that _HREF_LOW finds, in page order; the regex runs only
+    around the needles (a detail page has few), not over every attribute of a 70 KB page."""
+    low = body.lower()
+    spans: list[list[int]] = []
+    for i in sorted(i for n in _NEEDLES for i in _find_all(low, n)):
+        lo, hi = max(0, i - _WINDOW), i + _WINDOW
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi])
+    return [body[m.start(1):m.end(1)] for lo, hi in spans for m in _HREF_LOW.finditer(low, lo, hi)]
+
+
+def _find_all(data: bytes, needle: bytes):
+    i = data.find(needle)
+    while i >= 0:
+        yield i
+        i = data.find(needle, i + 1)
+
+
+def detail_links(base: str, body: bytes) -> list[str]:
+    """Absolute URLs of the project pages a page links to (href attributes, in page order)."""
+    out = []
+    for raw in detail_hrefs(body):
+        url = urljoin(base, raw.decode("utf-8", "replace").replace("&amp;", "&"))
+        if is_detail_url(url):
+            out.append(url)
+    return out

@@ -179,20 +179,34 @@ class RawArchive:
 
         n = len(self.files)
         path = self.raw_dir / (f"{self.run_id}.warc.gz" if n == 0 else f"{self.run_id}-{n:03d}.warc.gz")
-        self._fh = open(path, "ab")  # noqa: SIM115
+        # unbuffered: every write goes whole to the file, and a failed one can be cut back
+        self._fh = open(path, "ab", buffering=0)  # noqa: SIM115
         self.files.append(path)
         info = {"software": "projektbank", "format": "WARC File Format 1.1", **self.info}
         record = RecordBuilder(warc_version="WARC/1.1").create_warcinfo_record(path.name, info)
-        self._fh.write(_record_member(record, self.level))
-        self._fh.flush()
+        self._write_whole(_record_member(record, self.level))
 
     def append(self, members: bytes) -> None:
         """Complete records (gzip members), as they are, in one write."""
         if self._fh is None or (self.max_bytes and self._fh.tell() >= self.max_bytes):
             self._close_file()
             self._open()
-        self._fh.write(members)
-        self._fh.flush()
+        self._write_whole(members)
+
+    def _write_whole(self, data: bytes) -> None:
+        """All of *data*, or nothing: a failed write (a full disk) is cut back, so the file
+        never holds a partial record before later ones."""
+        start = self._fh.tell()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[self._fh.write(view):]
+        except BaseException:
+            try:
+                os.ftruncate(self._fh.fileno(), start)
+            except OSError:  # the tail is cut by repair() at the next resume
+                pass
+            raise
 
     def write(self, url: str, status: int, headers: list[tuple[str, str]], body: bytes,
               fetched_at: datetime, reason: str = "OK",
@@ -211,7 +225,6 @@ class RawArchive:
 
     def _close_file(self) -> None:
         if self._fh is not None:
-            self._fh.flush()
             os.fsync(self._fh.fileno())
             self._fh.close()
         self._fh = None

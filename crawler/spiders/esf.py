@@ -44,6 +44,7 @@ from crawler.urls import (
     DEFAULT_START_URL,
     ListScope,
     canonical_detail_url,
+    detail_links,
     detail_url_for,
     host_of,
     is_detail_url,
@@ -54,34 +55,6 @@ from crawler.urls import (
     origin_of,
 )
 from pipelines.raw_archive import clean_headers
-
-# Matched on the lower-cased body (cheaper than IGNORECASE on 70 KB pages); the original
-# bytes are sliced out at the same offsets.
-_HREF_LOW = re.compile(rb"""href\s*=\s*["']([^"'<>]*(?:dnr=|ehallare-for-projekt/)[^"'<>]*)["']""")
-_NEEDLES = (b"dnr=", b"ehallare-for-projekt/")
-_WINDOW = 4096  # an href value longer than this around a needle is not followed
-
-
-def detail_hrefs(body: bytes) -> list[bytes]:
-    """The href values (as bytes) that _HREF_LOW finds, in page order; the regex runs only
-    around the needles (a detail page has few), not over every attribute of a 70 KB page."""
-    low = body.lower()
-    spans: list[list[int]] = []
-    for i in sorted(i for n in _NEEDLES for i in _find_all(low, n)):
-        lo, hi = max(0, i - _WINDOW), i + _WINDOW
-        if spans and lo <= spans[-1][1]:
-            spans[-1][1] = hi
-        else:
-            spans.append([lo, hi])
-    return [body[m.start(1):m.end(1)] for lo, hi in spans for m in _HREF_LOW.finditer(low, lo, hi)]
-
-
-def _find_all(data: bytes, needle: bytes):
-    i = data.find(needle)
-    while i >= 0:
-        yield i
-        i = data.find(needle, i + 1)
-
 
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 _KOHESIO_RE = re.compile(r"2021SE05SFPR\d{3}_([^\s,;\"'|]+)", re.IGNORECASE)
@@ -236,6 +209,13 @@ class EsfSpider(scrapy.Spider):
             req = self.detail_request(url, "seed")
             if req is not None:
                 yield req
+        # a resumed job: the links on pages archived before the stop are followed again (a
+        # project linked only from such a page would be missed otherwise)
+        if self.follow_detail_links:
+            for url in self.job.prior_links:
+                req = self.detail_request(url, "detail")
+                if req is not None:
+                    yield req
 
     def _seed_urls(self) -> list[str]:
         urls: list[str] = []
@@ -395,12 +375,10 @@ class EsfSpider(scrapy.Spider):
     def follow_links(self, base: str, body: bytes):
         if not self.follow_detail_links:
             return
-        for raw in detail_hrefs(body):
-            url = urljoin(base, raw.decode("utf-8", "replace").replace("&amp;", "&"))
-            if is_detail_url(url):
-                req = self.detail_request(url, "detail")
-                if req is not None:
-                    yield req
+        for url in detail_links(base, body):
+            req = self.detail_request(url, "detail")
+            if req is not None:
+                yield req
 
     def on_error(self, failure):
         request = failure.request
