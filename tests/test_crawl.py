@@ -61,6 +61,14 @@ def table(path: Path):
     return pq.read_table(path / "projects.parquet")
 
 
+def assert_rebuilt_from_raw(out: Path, rebuilt: Path) -> None:
+    """`projektbank extract OUT/raw` gives the crawl's projects.parquet exactly."""
+    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(out / "raw"), "--out",
+                        str(rebuilt), "-q"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert table(rebuilt).equals(table(out))
+
+
 def rows(path: Path, drop=("fetched_at",)) -> list[dict]:
     t = table(path)
     return t.drop_columns([c for c in drop if c in t.column_names]).to_pylist()
@@ -257,12 +265,7 @@ def test_kill_and_resume_gives_the_same_dataset(normal, mirror, tmp_path):
     again = [e["target"] for e in read_log(mirror.log)[start:] if is_detail_url("http://h" + e["target"])]
     assert len(again) == len(EXPECTED) + 2 - report["counters"]["skipped_already_archived"]  # + template, 404
     assert rows(out) == rows(normal["out"])
-    # and the archive of both runs rebuilds it exactly
-    rebuilt = tmp_path / "rebuilt"
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(out / "raw"), "--out",
-                        str(rebuilt), "-q"], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    assert table(rebuilt).equals(table(out))
+    assert_rebuilt_from_raw(out, tmp_path / "rebuilt")  # the archive of both runs rebuilds it
     # a later run with the same --resume starts a new job (the last one finished)
     assert json.loads((job / "projektbank-job.json").read_text())["state"] == "finished"
 
@@ -331,11 +334,7 @@ def test_a_write_error_stops_the_crawl_and_resume_fetches_the_lost_pages(normal,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
     assert rows(out) == rows(normal["out"])
-    rebuilt = tmp_path / "rebuilt"
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(out / "raw"), "--out",
-                        str(rebuilt), "-q"], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    assert table(rebuilt).equals(table(out))
+    assert_rebuilt_from_raw(out, tmp_path / "rebuilt")
 
 
 def test_failed_assertion_keeps_previous_datasets(normal, mirror, tmp_path):
