@@ -399,3 +399,46 @@ def test_seeds_ids_kohesio_sitemap(mirror, tmp_path):
     # the start URL, --ids (2), Kohesio (1; not the ERDF one) and the sitemap's project pages;
     # the sitemap's list page is not in scope: the start URL is a project page, not a list
     assert ids_found == {"22-021-S03", "2019/00492", "2016/00311", "23-114-S01", "2020/00111"}
+
+
+def test_resume_follows_the_links_of_pages_archived_before_the_stop(tmp_path):
+    """A project linked only from a page the killed run archived is still crawled on resume
+    (the page itself is not fetched again, so its links come from the archive)."""
+    from datetime import UTC, datetime
+
+    from pipelines.raw_archive import RawArchive
+
+    pages = REPO / "samples" / "pages"
+    a, b, c = "2019/00492", "2016/00127", "2020/00078"
+    root = tmp_path / "site"
+    detail = root / "resultat" / "projektbanken" / "projekt" / "dnr"
+    detail.mkdir(parents=True)
+    (root / "robots.txt").write_text("User-agent: *\nDisallow:\n", encoding="utf-8")
+    for dnr, name in ((a, "esf1420_dl_2019-00492"), (b, "esf1420_li_2016-00127"),
+                      (c, "esf1420_divspan_2020-00078")):
+        (detail / (dnr.replace("/", "%2F") + ".html")).write_bytes((pages / f"{name}.html").read_bytes())
+    links = "".join(f'<li><a href="/resultat/projektbanken/projekt/?dnr={d}">{d}</a></li>' for d in (a, b))
+    (root / "resultat" / "projektbanken" / "index.html").write_text(
+        f"<!DOCTYPE html><html><body><h1>Projektbanken</h1><ul>{links}</ul></body></html>",
+        encoding="utf-8")
+    out, job = tmp_path / "out", tmp_path / "job"
+    with Mirror(root, log_path=tmp_path / "log.jsonl") as m:
+        # the state a killed run leaves: page A archived (with a link to C), the job `running`
+        body = (pages / "esf1420_dl_2019-00492.html").read_bytes().replace(
+            b"</body>", f'<a href="/resultat/projektbanken/projekt/?dnr={c}">Relaterat</a></body>'.encode())
+        archive = RawArchive(out / "raw", "20261130T000000000Z")
+        archive.write(m.origin + f"/resultat/projektbanken/projekt/?dnr={a}", 200,
+                      [("Content-Type", "text/html; charset=utf-8")], body, datetime.now(UTC))
+        archive.close()
+        job.mkdir()
+        (job / "projektbank-job.json").write_text(json.dumps({
+            "job_id": "J", "out": str(out.resolve()), "state": "running",
+            "start_urls": [m.origin + "/resultat/projektbanken/"],
+            "segments": [{"run_id": "20261130T000000000Z", "start": "2026-11-30T00:00:00Z"}]}),
+            encoding="utf-8")
+        r = crawl(m.origin, out, "--resume", str(job))
+        assert r.returncode == 0, r.stderr[-3000:]
+        asked = [e["target"] for e in read_log(tmp_path / "log.jsonl")]
+    assert f"/resultat/projektbanken/projekt/?dnr={c}" in asked
+    assert f"/resultat/projektbanken/projekt/?dnr={a}" not in asked  # archived: not fetched again
+    assert {row["project_id"] for row in rows(out)} == {a, b, c}
