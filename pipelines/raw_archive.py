@@ -99,10 +99,15 @@ except ImportError:  # pragma: no cover - isal ships wheels for the usual platfo
     _deflate = zlib
 
 
+def _gzip_compressor(level: int):
+    """One gzip member's compressor (any gzip reader, warcio included, reads its output).
+    Levels above ISA-L's 3 use zlib."""
+    return (_deflate if level <= 3 else zlib).compressobj(level, zlib.DEFLATED, 31)
+
+
 def gzip_member(data: bytes, level: int = 1) -> bytes:
-    """*data* as one gzip member (any gzip reader, warcio included, reads it). Levels above
-    ISA-L's 3 use zlib."""
-    comp = (_deflate if level <= 3 else zlib).compressobj(level, zlib.DEFLATED, 31)
+    """*data* as one gzip member."""
+    comp = _gzip_compressor(level)
     return comp.compress(data) + comp.flush()
 
 
@@ -138,8 +143,7 @@ def response_member(url: str, status: int, headers: Iterable[tuple[str, str]], b
             ("Content-Type", "application/http; msgtype=response"),
             ("Content-Length", str(len(http) + len(body)))]
     head = "".join(["WARC/1.1\r\n", *(f"{k}: {v}\r\n" for k, v in warc), "\r\n"]).encode("utf-8")
-    lib = _deflate if level <= 3 else zlib
-    comp = lib.compressobj(level, zlib.DEFLATED, 31)
+    comp = _gzip_compressor(level)
     member = b"".join([comp.compress(head), comp.compress(http), comp.compress(body),
                        comp.compress(b"\r\n\r\n"), comp.flush()])
     return sha, stored, member
