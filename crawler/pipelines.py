@@ -77,6 +77,13 @@ def _hard_exit(code: int) -> None:  # pragma: no cover - runs at interpreter exi
     os._exit(code)
 
 
+def _path_query(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
 def _move_warc_files(src: Path, dst: Path) -> None:
     """Move the WARC files of *src* into *dst* (same relative names); other files stay, and
     *src* goes only when nothing else is left in it."""
@@ -569,6 +576,7 @@ class CrawlJob:
                 self._keep_published_archive()
             self._write_report(None, [])
             return
+        self._list_lost()
         summary = self.writer.finish()
         problems = check_assertions(summary, self.min_records, self.min_fill)
         problems += self._failure_assertion()
@@ -620,6 +628,11 @@ class CrawlJob:
             self.status, self.exit_code = status, code
             self.reason = reason + (f"; previous datasets kept; resume with --resume {self.jobdir}"
                                     if self.jobdir else "; previous datasets kept")
+            if self.flow is not None:
+                try:
+                    self.flow.kill()
+                except Exception:  # exiting anyway
+                    logger.exception("ending the extraction workers failed")
             if self.writer is not None:
                 self.writer.abort()
             if self.segments:
@@ -676,17 +689,33 @@ class CrawlJob:
                 return f"cannot crawl {url}: {describe_cause(f['reason'])}"
         return None
 
+    def _list_lost(self) -> None:
+        """A finished crawl: every detail URL it requested is archived, failed, or forbidden by
+        robots.txt; one that ended otherwise (redirected off-site, a redirect loop that the
+        duplicate filter ended, …) is listed as a failure, never lost silently."""
+        archived = self.archived | self.archived_this_run
+        accounted = set()
+        for url in [*self.report.failures, *self.prior_failures, *self.report.disallowed]:
+            try:
+                accounted.add(canonical_detail_url(url) if is_detail_url(url) else url)
+            except ValueError:
+                accounted.add(url)
+        for url in sorted(set(self.spider.seen_details) - archived - accounted):
+            self.report.fail(url, "detail", "no page: the request ended without a response "
+                             "(redirected off-site, a redirect loop, or filtered)")
+
     def _unfetched(self):
         """Detail pages this crawl found linked but did not archive (failed, or not reached):
         their previous rows stay in the latest view (publish_run)."""
         archived = self.archived | self.archived_this_run
-        missing = set(self.spider.seen_details) - archived
+        # by path and query: the previous row may have been fetched under another host name
+        missing = {_path_query(u) for u in set(self.spider.seen_details) - archived}
         if not missing:
             return None
 
         def unfetched(url: str) -> bool:
             try:
-                return is_detail_url(url) and canonical_detail_url(url) in missing
+                return is_detail_url(url) and _path_query(canonical_detail_url(url)) in missing
             except ValueError:
                 return False
         return unfetched
