@@ -238,6 +238,7 @@ class CrawlJob:
         self.reason = ""
         self.stop_request: tuple[str, str, int] | None = None  # (status, reason, exit code): guard
         self.history = None                  # pipelines.history.HistoryResult once published
+        self.redirected: set[str] = set()    # canonical detail URLs that redirected to a page we got
         self.sample = bool(getattr(spider, "limit", None))  # --limit N: no history
         given = getattr(spider, "max_failures", None)
         if given is None:
@@ -440,6 +441,15 @@ class CrawlJob:
         """A fetched page: archived and extracted by the page flow, in archive order."""
         self._count_page(item)
         await self.flow.put(item)
+
+    def note_redirects(self, urls) -> None:
+        """The URLs a fetched page was redirected from (Scrapy's `redirect_urls`)."""
+        for u in urls or ():
+            if is_detail_url(u):
+                try:
+                    self.redirected.add(canonical_detail_url(u))
+                except ValueError:
+                    continue
 
     def _count_page(self, item: dict) -> None:
         self.pages_this_run += 1
@@ -693,7 +703,7 @@ class CrawlJob:
         """A finished crawl: every detail URL it requested is archived, failed, or forbidden by
         robots.txt; one that ended otherwise (redirected off-site, a redirect loop that the
         duplicate filter ended, …) is listed as a failure, never lost silently."""
-        archived = self.archived | self.archived_this_run
+        archived = self.archived | self.archived_this_run | self.redirected
         accounted = set()
         for url in [*self.report.failures, *self.prior_failures, *self.report.disallowed]:
             try:
@@ -707,7 +717,7 @@ class CrawlJob:
     def _unfetched(self):
         """Detail pages this crawl found linked but did not archive (failed, or not reached):
         their previous rows stay in the latest view (publish_run)."""
-        archived = self.archived | self.archived_this_run
+        archived = self.archived | self.archived_this_run | self.redirected
         # by path and query: the previous row may have been fetched under another host name
         missing = {_path_query(u) for u in set(self.spider.seen_details) - archived}
         if not missing:
