@@ -624,7 +624,8 @@ class CrawlJob:
                 logger.info("published crawl of %s: %s", self.crawl_date(), self.history.as_dict())
             except HistoryError as exc:  # a crawl date older than the history: publish nothing
                 self.writer.abort()
-                self.status, self.exit_code = "history_refused", 1
+                self.status = "error" if str(exc).startswith("cannot read") else "history_refused"
+                self.exit_code = 1
                 self.reason = f"{exc} (previous datasets kept)"
                 self._keep_published_archive()
                 self._write_report(summary, rejects, [str(exc)])

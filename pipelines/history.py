@@ -174,6 +174,16 @@ def list_snapshots(out_dir: str | os.PathLike) -> dict[date, Path]:
     return dict(sorted(found.items()))
 
 
+def _read_snapshot(path: Path, columns: list[str] | None = None, schema_only: bool = False):
+    """A snapshot (or a first-run baseline); HistoryError naming the file and the way out."""
+    try:
+        return pq.read_schema(path) if schema_only else pq.read_table(path, columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        raise HistoryError(f"cannot read the snapshot {path} ({exc}); to recover, move its "
+                           f"crawl_date=… folder out of {path.parent.parent} and crawl again (that "
+                           f"day then drops out of the history)") from exc
+
+
 COVERED_KEY = b"projektbank.covered_dates"
 
 
@@ -198,7 +208,9 @@ def read_changes(out_dir: str | os.PathLike) -> pa.Table | None:
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
-        raise HistoryError(f"cannot read {path}: {exc}") from exc
+        raise HistoryError(f"cannot read the change log {path} ({exc}); to recover, move it aside: "
+                           f"the next crawl starts a new log (the snapshots keep the history, and "
+                           f"`projektbank changes` can be rebuilt from them)") from exc
     try:
         return table.select(changes_schema().names).cast(changes_schema())
     except (KeyError, pa.ArrowException) as exc:
@@ -271,9 +283,9 @@ def _first_seen(snapshots: dict[date, Path], latest: Path, crawl_date: date) -> 
     for d, path in snapshots.items():
         if d >= crawl_date:
             continue
-        names = pq.read_schema(path).names
+        names = _read_snapshot(path, schema_only=True).names
         cols = ["project_id"] + (["first_seen"] if "first_seen" in names else [])
-        t = pq.read_table(path, columns=cols)
+        t = _read_snapshot(path, columns=cols)
         ids = t["project_id"].to_pylist()
         note(ids, [d] * len(ids))
         if "first_seen" in names:
@@ -428,11 +440,11 @@ def publish_run(out_dir: str | os.PathLike, writer: DatasetWriter, crawl_date: d
     baseline_table = None
     if earlier:
         result.baseline_date, result.baseline = max(earlier), "previous crawl"
-        baseline_table = pq.read_table(snapshots[max(earlier)])
+        baseline_table = _read_snapshot(snapshots[max(earlier)])
     elif crawl_date in snapshots:
         result.baseline_date, result.baseline = crawl_date, "first run of the day"
         keep_first_run = not first_run.is_file()
-        baseline_table = pq.read_table(snapshots[crawl_date] if keep_first_run else first_run)
+        baseline_table = _read_snapshot(snapshots[crawl_date] if keep_first_run else first_run)
     rows = diff_tables(baseline_table, table, crawl_date) if baseline_table is not None else []
     rows += [_row(crawl_date, pid, FETCH_FAILED) for pid in carried]
     result.fetch_failed = len(carried)
@@ -457,7 +469,7 @@ def publish_run(out_dir: str | os.PathLike, writer: DatasetWriter, crawl_date: d
     gaps = [d for k, d in enumerate(ordered) if k > 0 and covered is not None and d not in covered]
     for day in gaps:
         before = ordered[ordered.index(day) - 1]
-        rows = diff_tables(pq.read_table(snapshots[before]), pq.read_table(snapshots[day]),
+        rows = diff_tables(_read_snapshot(snapshots[before]), _read_snapshot(snapshots[day]),
                            day) + rows
     redo = {crawl_date, *gaps}
     if old_log is not None:

@@ -151,7 +151,7 @@ def test_report(normal):
     # Scrapy's LogStats progress lines: in the log file, not on the terminal (unless -v)
     assert "Crawled" in (normal["out"] / "crawl.log").read_text(encoding="utf-8")
     assert "Crawled" not in normal["result"].stderr
-    assert normal["result"].stderr.strip().splitlines()[-1].startswith("projektbank crawl: published ")
+    assert normal["result"].stderr.strip().splitlines()[-1].startswith("published ")
 
 
 def test_raw_archive_rebuilds_the_dataset(normal, tmp_path):

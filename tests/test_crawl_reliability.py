@@ -291,7 +291,7 @@ def test_limit_sample(tmp_path):
     assert report(out)["status"] == "finished"
     assert len(ids(out)) == 3
     assert not (out / "snapshots").exists() and not (out / "changes.parquet").exists()
-    assert r.stderr.strip().splitlines()[-1].startswith("projektbank crawl: finished: 3 records")
+    assert r.stderr.strip().splitlines()[-1].startswith("finished: 3 records")
 
 
 # --- folders, locks, limits ------------------------------------------------------------------
@@ -363,3 +363,19 @@ def test_redirects_off_site_and_loops_are_listed(tmp_path):
     failures = {path_of(f["url"]).split("&")[0]: f for f in report(out)["failures"]}
     assert D + "22-021-S03" in failures and "off-site" in failures[D + "22-021-S03"]["reason"]
     assert D + "22-035-S02" in failures and "redirect" in failures[D + "22-035-S02"]["reason"]
+
+
+def test_a_corrupt_snapshot_is_named_with_the_way_out(tmp_path):
+    out = tmp_path / "out"
+    with Mirror() as m:
+        r, _ = run(m.origin, out, *TIMING, *throttle(False, 0.0), "--crawl-date", "2026-03-01")
+        assert r.returncode == 0, r.stderr[-2000:]
+        snap = out / "snapshots" / "crawl_date=2026-03-01" / "projects.parquet"
+        snap.write_bytes(b"not parquet")
+        before = (out / "projects.parquet").read_bytes()
+        r, _ = run(m.origin, out, *TIMING, *throttle(False, 0.0), "--crawl-date", "2026-03-08")
+    assert r.returncode == 1
+    last = r.stderr.strip().splitlines()[-1]
+    assert str(snap) in last and "to recover" in last, last
+    assert report(out)["status"] == "error"
+    assert (out / "projects.parquet").read_bytes() == before

@@ -254,7 +254,7 @@ def run(args: argparse.Namespace) -> int:
     code, reason = exit_info or (1, "the crawl did not start" + (
         f" (see {log_file})" if log_file else " (see the log)"))
     if job is not None and job.status in ("published", "finished"):
-        print(f"projektbank crawl: {job.summary_line()}", file=sys.stderr)
+        print(job.summary_line(), file=sys.stderr)  # the operator's last line, as it is
     else:
         print(f"projektbank crawl: {reason}", file=sys.stderr)
     return code

@@ -153,12 +153,12 @@ class EsfSpider(scrapy.Spider):
         if canonical in self.seen_details:
             report.count("duplicate_links")
             return None
+        if self.limit is not None and self.details_requested >= self.limit:
+            report.count("detail_pages_over_limit")  # a --limit sample: not seen, not lost
+            return None
         self.seen_details.add(canonical)
         if canonical in self.job.archived:
             report.count("skipped_already_archived")
-            return None
-        if self.limit is not None and self.details_requested >= self.limit:
-            report.count("detail_pages_over_limit")
             return None
         self.details_requested += 1
         report.discovered(canonical, source)
