@@ -14,7 +14,9 @@ nothing was requested, or what was in flight).
   HTTP-date `Retry-After` is computed when the request arrives), `drop` (close the connection
   without an answer), `slow_body` (headers at once, the body trickled over `seconds`), `slow`
   (the whole answer after `seconds`), `hang` (accept, never answer, until the server stops or
-  `seconds` pass), `redirect_chain` (301 → 301 → 200 under an extra query parameter);
+  `seconds` pass), `redirect_chain` (301 → 301 → 200 under an extra query parameter),
+  `redirect_loop` (301s for ever between two URLs), `redirect_offsite` (301 to `localhost`, another
+  host name of this server: a crawl that follows it shows in the log's `host`);
 - `Sitemap:` bomb (optional): robots.txt lists `bomb_n` sitemap indexes, each listing `bomb_n`
   sitemaps, each listing one known project; generated lazily;
 - `unlisted`: projects taken off the list pages (their detail page answers 404);
@@ -61,7 +63,8 @@ def retry_after_date(seconds: float) -> Callable[[], dict]:
 
 @dataclass
 class Fault:
-    kind: str                      # status | drop | slow_body | slow | hang | redirect_chain
+    kind: str  # status | drop | slow_body | slow | hang | redirect_chain | redirect_loop
+    #            | redirect_offsite
     status: int = 0
     headers: dict | Callable[[], dict] = field(default_factory=dict)
     times: int | None = 1          # how many requests get the fault; None: every request
@@ -181,7 +184,8 @@ class FaultServer:
                 pass
 
             def do_GET(self):
-                entry = {"t": time.time(), "path": self.path, "status": None}
+                entry = {"t": time.time(), "path": self.path, "status": None,
+                         "host": self.headers.get("Host", "")}
                 with outer.loglock:
                     outer.log.append(entry)
                 try:
@@ -305,6 +309,12 @@ class FaultServer:
             if step in ("0", "1"):
                 nxt = f"{self.origin}{p.path}&steg={int(step) + 1}"
                 return self.send(h, entry, 301, b"", {"Location": nxt})
+        elif fault is not None and fault.kind == "redirect_loop":
+            step = 1 if params.get("varv") == "2" else 2  # → varv=2 → varv=1 → varv=2 …
+            return self.send(h, entry, 301, b"", {"Location": f"{self.origin}{p.path}&varv={step}"})
+        elif fault is not None and fault.kind == "redirect_offsite":
+            there = f"http://localhost:{self.port}{p.path}"  # the same server, another host name
+            return self.send(h, entry, 301, b"", {"Location": there})
         elif active and fault.kind == "status":
             hdrs = fault.headers() if callable(fault.headers) else dict(fault.headers)
             entry["headers"] = hdrs

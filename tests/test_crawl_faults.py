@@ -325,6 +325,26 @@ def test_fault_matrix(crawls, serve, tmp_path, concurrency, resumed, settings):
         check_retry_after(log[a:b])
 
 
+def test_lost_urls_are_listed(crawls, serve, tmp_path):
+    """A page redirected off-site or into a redirect loop is a failure, listed with its URL."""
+    site = FaultSite(15, salt=23)
+    loop, offsite = site.key(2), site.key(7)
+    site.faults[loop] = Fault("redirect_loop", times=None)
+    site.faults[offsite] = Fault("redirect_offsite", times=None)
+    server = serve(site)
+    r = run(crawls, server, tmp_path / "out", *FIXED, *conc(8), "--crawl-date", "2026-01-01",
+            "--max-failures", "5")
+    assert r.rc == 0, r
+    assert r.report["status"] == "published", r.report.get("reason")
+    got = set(ids(r.out))
+    assert got == {p.project_id for p in site.projects} - {loop, offsite}, sorted(got)
+    fk = failure_keys(r.report)
+    assert loop in fk, f"the redirect loop is not listed: {r.report.get('failures')}"
+    assert offsite in fk, f"the off-site redirect is not listed: {r.report.get('failures')}"
+    hosts = {x["host"].split(":")[0] for x in server.requests()}
+    assert hosts == {"127.0.0.1"}, f"requests to other host names: {hosts}"
+
+
 # ---------------------------------------------------------------- 2. stall and Retry-After cap
 
 HANG = "2018/03008"
