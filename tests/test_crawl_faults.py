@@ -45,6 +45,11 @@ PUBLISHED_LINE = re.compile(r"^published \d[\d,]* records \(")
 SCRAPY_LOG = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[(scrapy|twisted)|\s|[\[{}'\]])")
 
 
+def with_timeout(seconds: int) -> list[str]:
+    """BASE with another DOWNLOAD_TIMEOUT (each setting given once)."""
+    return [f"DOWNLOAD_TIMEOUT={seconds}" if a == "DOWNLOAD_TIMEOUT=3" else a for a in BASE]
+
+
 def conc(n: int) -> list[str]:
     return ["-s", f"CONCURRENT_REQUESTS={n}", "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={n}"]
 
@@ -358,8 +363,8 @@ def test_stall_watchdog_ends_a_hung_crawl(crawls, serve, tmp_path):
     assert r1.rc == 0, r1
     before = fingerprint(out)
     site.faults[HANG] = Fault("hang", times=None, seconds=100)
-    r = run(crawls, server, out, *FIXED, *conc(8), "-s", "DOWNLOAD_TIMEOUT=8",
-            "--crawl-date", "2026-01-02", timeout=45)
+    r = run(crawls, server, out, *with_timeout(8), *FIXED, *conc(8),
+            "--crawl-date", "2026-01-02", timeout=45, base=False)
     assert r.rc == 1, r
     rep = r.report
     assert rep["status"] == "error", rep.get("reason")
@@ -455,7 +460,7 @@ def test_second_sigint_stops_at_once(crawls, serve, tmp_path):
     server = serve(site)
     out, job = tmp_path / "out", tmp_path / "job"
     args = [*FIXED, *conc(8), "--crawl-date", "2026-01-01", "--resume", str(job)]
-    c = crawls(server, out, *args, "-s", "DOWNLOAD_TIMEOUT=30")
+    c = crawls(server, out, *with_timeout(30), *args, base=False)
     wait_until(lambda: site.counts.get(hung, 0) >= 1, 45, "the hanging page asked for", c)
     wait_until(lambda: len(server.detail_requests()) >= len(site.projects), 20,
                "every project page asked for", c)
@@ -611,10 +616,10 @@ def test_second_crawl_into_the_same_out_is_refused(crawls, serve, tmp_path):
 def test_out_root_home_and_foreign_folder_are_refused(crawls, serve, tmp_path):
     server = serve(FaultSite(5))
     if shutil.which("unshare") and os.geteuid() == 0:
-        # `/` stays read-only for this crawl (a private mount namespace): a crawl that does
-        # not refuse cannot write into the machine's root
+        # `/` stays read-only for this crawl (a private mount namespace, with a scratch /tmp):
+        # a crawl that does not refuse cannot write into the machine's root
         prefix = ["unshare", "-m", "--propagation", "private", "sh", "-c",
-                  'mount -o remount,bind,ro / && exec "$@"', "sh"]
+                  'mount -o remount,bind,ro / && mount -t tmpfs tmpfs /tmp && exec "$@"', "sh"]
     elif os.geteuid() != 0:
         prefix = []
     else:
