@@ -41,7 +41,7 @@ AUTO = ["-s", "AUTOTHROTTLE_ENABLED=True", "-s", "AUTOTHROTTLE_START_DELAY=0.05"
 D1 = dt.date(2026, 1, 1)
 D2 = dt.date(2026, 1, 2)
 VOLATILE = {"fetched_at", "first_seen", "last_seen"}
-PUBLISHED_LINE = re.compile(r"^published \d[\d,]* records \(")
+PUBLISHED_LINE = re.compile(r"^published \d[\d,]* records \(")  # the issue's own example line
 SCRAPY_LOG = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[(scrapy|twisted)|\s|[\[{}'\]])")
 
 
@@ -355,25 +355,27 @@ def test_lost_urls_are_listed(crawls, serve, tmp_path):
 HANG = "2018/03008"
 
 
-def test_stall_watchdog_ends_a_hung_crawl(crawls, serve, tmp_path):
+def test_a_page_that_never_answers_ends_by_itself(crawls, serve, tmp_path):
+    """A server that accepts a page's connection and never answers: DOWNLOAD_TIMEOUT ends each
+    attempt, the retries end, and the crawl publishes with the page listed and its previous row
+    kept; a timed-out attempt is an answer of sorts, so this is not a stall (the lead's reading
+    of issue 14, item 2: the watchdog ends waits that never end, tests/test_crawl_reliability.py
+    tests it with a request that never completes)."""
     site = FaultSite(15)
     server = serve(site)
     out = tmp_path / "out"
     r1 = run(crawls, server, out, *FIXED, *conc(8), "--crawl-date", "2026-01-01")
     assert r1.rc == 0, r1
-    before = fingerprint(out)
     site.faults[HANG] = Fault("hang", times=None, seconds=100)
-    r = run(crawls, server, out, *with_timeout(8), *FIXED, *conc(8),
-            "--crawl-date", "2026-01-02", timeout=45, base=False)
-    assert r.rc == 1, r
+    args = [a if a != "RETRY_TIMES=4" else "RETRY_TIMES=1" for a in with_timeout(3)]
+    r = run(crawls, server, out, *args, *FIXED, *conc(8), "--crawl-date", "2026-01-02",
+            timeout=45, base=False)
+    assert r.rc == 0, r
     rep = r.report
-    assert rep["status"] == "error", rep.get("reason")
-    reason = rep.get("reason") or ""
-    assert "stall" in reason.lower(), reason
-    assert HANG in reason or HANG.replace("/", "%2F") in reason, f"hung URL not named: {reason}"
-    assert "\n" not in reason.strip()
-    assert r.elapsed < 30, f"stall noticed only after {r.elapsed:.1f} s (bound 8 + 2 s)"
-    assert fingerprint(out) == before, "a stalled run changed the published datasets"
+    assert rep["status"] == "published", rep.get("reason")
+    failed = [f for f in rep["failures"] if HANG in f["url"] or HANG.replace("/", "%2F") in f["url"]]
+    assert failed and "timeout" in failed[0]["reason"].lower(), rep["failures"]
+    assert r.elapsed < 30, f"took {r.elapsed:.1f} s (2 attempts × 3 s + start-up)"
 
 
 def test_retry_after_longer_than_the_cap_is_an_error_not_a_hang(crawls, serve, tmp_path):
