@@ -95,6 +95,8 @@ class CrawlGuard:
         self._closed = True
         if self._watch is not None and self._watch.running:
             self._watch.stop()
+        if self._hard_timer is not None and self._hard_timer.active():
+            self._hard_timer.cancel()  # the stop ended in time
 
     def _check(self) -> None:
         if self.stopping is not None or self._closed:

@@ -222,8 +222,13 @@ def run(args: argparse.Namespace) -> int:
     settings.set("PROJEKTBANK_EXIT_HOOK", False, priority="cmdline")
     log_file = args.log_file or (None if args.verbose else str(Path(out) / "crawl.log"))
     if log_file and "LOG_FILE" not in overrides:
+        try:  # one run's log; appended to below, as Scrapy opens it more than once
+            Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+            Path(log_file).write_text("", encoding="utf-8")
+        except OSError as exc:
+            return _fail(f"--log-file: cannot write to {log_file}: {exc.strerror or exc}", 1)
         settings.set("LOG_FILE", log_file, priority="cmdline")
-        settings.set("LOG_FILE_APPEND", False, priority="cmdline")
+        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
     if not args.verbose:
         settings.set("PROJEKTBANK_PROGRESS", True, priority="cmdline")  # progress lines on stderr
 
