@@ -120,13 +120,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
             self.waits.pause_host(urlparse_cached(request).hostname or "", delay)
             self.crawler.stats.inc_value("projektbank/retry_after_waits")
         logger.debug("retrying %s in %.2fs (%s)", request, delay, reason)
+        extra = {}  # give_up_log_level exists from Scrapy 2.15 on; pyproject allows 2.14
+        if hasattr(self, "give_up_log_level"):
+            extra["give_up_log_level"] = self.give_up_log_level
         new = get_retry_request(
             request,
             spider=self.crawler.spider,
             reason=stats_reason or reason,
             max_retry_times=max_times,
             priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
-            give_up_log_level=self.give_up_log_level,
+            **extra,
         )
         if new is not None:
             new.meta["projektbank_attempts"] = retry_times + 1
