@@ -91,8 +91,8 @@ def colonless_label(lines: list[Line], i: int, layout: Layout, is_hit, *,
     line = lines[i]
     if not label_shaped(line.text):
         return False
-    if layout.label_tag is not None:
-        return line.tag == layout.label_tag  # the labels have their own element: only that
+    if layout.label_tag is not None and line.tag == layout.label_tag:
+        return True
     if line.tag and i > 0 and lines[i - 1].para == line.para:
         return False  # HTML: a line after a <br> continues its paragraph (a multi-line address)
     nxt = i + 1
@@ -100,4 +100,5 @@ def colonless_label(lines: list[Line], i: int, layout: Layout, is_hit, *,
         return False  # a label needs a value line of its own
     if line.row and lines[nxt].row == line.row and (i == 0 or lines[i - 1].row != line.row):
         return True   # the first cell of a row, its value in the next cell
-    return layout.alternating and label_position
+    # where the labels have an element of their own, a line in another one is not a label
+    return layout.label_tag is None and layout.alternating and label_position
