@@ -188,9 +188,13 @@ def _merge_neighbours(lines: list[Line], clusters: list[list[Hit]], best: int) -
     def joinable(a: list[Hit], b: list[Hit]) -> bool:
         gap = lines[a[-1].index + 1: b[0].index]
         first = lines[a[-1].index]
+        # a heading between them ends the block, unless the labels themselves are headings
+        # (`<h3>Region</h3><p>…</p>`: there an unknown `<h3>Utlysning</h3>` is a label)
+        label_tags = {lines[h.index].tag for h in a} & {lines[h.index].tag for h in b}
         return (len(gap) <= MERGE_GAP and _distinct(b if b is not clusters[best] else a) >= 2
-                and not any(line.tag in _HEADINGS or line.chrome != first.chrome
-                            or line.region != first.region for line in gap))
+                and not any((line.tag in _HEADINGS and line.tag not in label_tags)
+                            or line.chrome != first.chrome or line.region != first.region
+                            for line in gap))
 
     lo = hi = best
     while lo > 0 and joinable(clusters[lo - 1], clusters[lo]):
