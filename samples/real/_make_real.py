@@ -345,3 +345,74 @@ ger deltagarna handledning under hela utbildningen.</p>
 """)
 write("r13_esf1420_truncated_indesc_2018-00777", CUT_DESC, PB + "2018/00777",
       cut=cut_after(CUT_DESC, "hos arbetsgivare i Jön"))
+
+# --- blind pass: pages written from the issue text alone, in markups not used above ------------
+
+write("r13b_esf1420_libr_2016site_arbetslinjen", html("Arbetslinjen", """<h1>Arbetslinjen</h1>
+<ul class="project-meta">
+<li><span class="meta-label">Programområde</span><br><span class="meta-value">2</span></li>
+<li><span class="meta-label">Region</span><br><span class="meta-value">Östra Mellansverige</span></li>
+<li><span class="meta-label">Utlysning</span><br><span class="meta-value">2015/00897</span></li>
+<li><span class="meta-label">Insatsområde</span><br><span class="meta-value">Social inkludering</span></li>
+<li><span class="meta-label">Projektägare</span><br><span class="meta-value">2220000265, GR Arbetsmarknad och Social välfärd</span></li>
+<li><span class="meta-label">Projektnummer</span><br><span class="meta-value">2016/00520</span></li>
+<li><span class="meta-label">Planerat antal deltagare</span><br><span class="meta-value">60</span></li>
+<li><span class="meta-label">Projektperiod</span><br><span class="meta-value">2016-08-01-2019-03-31</span></li>
+<li><span class="meta-label">Total projektbudget</span><br><span class="meta-value">3 000 000</span></li>
+<li><span class="meta-label">Beviljat ESF-stöd</span><br><span class="meta-value">1 500 000</span></li>
+</ul>
+<h2>Sammanfattning</h2>
+<p>Arbetslinjen ger personer långt från arbetsmarknaden stöd till arbete.</p>
+"""), SITE1620 + "Arbetslinjen/")
+
+write("r13b_esfplus_td2col_thirdlayout_25-012-S02", html("25-012-S02 - Lärvägen", """
+<h1>25-012-S02 - Lärvägen</h1>
+<table class="project"><tr><td>Diarienummer:</td><td>25-012-S02</td></tr>
+<tr><td>Fond:</td><td>ESF+</td></tr>
+<tr><td>Programperiod:</td><td>2014-2020</td></tr>
+<tr><td>Projektägare:</td><td>KARLSTADS KOMMUN</td></tr>
+<tr><td>Projektägare org.nr.:</td><td>2120001868</td></tr>
+<tr><td>Stödmottagarens postnummer:</td><td>65184</td></tr>
+<tr><td>Stödmottagarens ort:</td><td>KARLSTAD</td></tr>
+<tr><td>Stödmottagarens land:</td><td>Sverige</td></tr>
+<tr><td>Startdatum:</td><td>2025-03-01</td></tr>
+<tr><td>Slutdatum:</td><td>2027-02-28</td></tr>
+<tr><td>Projektperiod:</td><td>2025-03-01 - 2027-02-28</td></tr>
+<tr><td>Planerat antal deltagare:</td><td>90</td></tr>
+</table>
+<p>Lärvägen ger vuxna i Karlstad utan gymnasieexamen en väg till yrkesutbildning.</p>
+"""), PB + "25-012-S02")
+
+write("r13b_esf0713_textbanner_epost_kalmar", """3 december - Webbinarium om ansökan
+Kompetenssteget Kalmar
+
+ProgramområdeProgramområde 1 Kompetensförsörjning
+ProjektfasGenomförande
+ProjektägareKalmar kommun
+KontaktpersonLars Exempelsson
+E-postlars.exempelsson@kalmar.se
+Telefonnummer0480-450 99
+Beviljat ESF-stöd700 000 kr
+Total projektbudget1 400 000 kr
+Projektperiod2011-01-01 till 2012-12-31
+RegionSmåland och öarna
+In English
+
+Sammanfattning
+
+Kompetenssteget höjer kompetensen hos anställda i Kalmars äldreomsorg.
+""", OLD + "Smaland-och-oarna/Kompetenssteget-Kalmar/", "text/plain; charset=utf-8")
+
+CUT_TD = html("2019/00888 - Bryggan", """<h1>2019/00888 - Bryggan</h1>
+<table><tr><th>Projektnummer</th><td>2019/00888</td></tr>
+<tr><th>Projektägare</th><td>Västerås stad</td></tr>
+<tr><th>Namn</th><td>Bryggan</td></tr>
+<tr><th>Region</th><td>Östra Mellansverige</td></tr>
+<tr><th>Programområde</th><td>2</td></tr>
+<tr><th>Specifikt mål</th><td>2.1</td></tr>
+<tr><th>Interventionstyp</th><td>109</td></tr>
+</table>
+<p>Bryggan ger unga i Västerås stöd till arbete.</p>
+""")
+write("r13b_esf1420_truncated_intd_2019-00888", CUT_TD, PB + "2019/00888",
+      cut=cut_after(CUT_TD, "<th>Interventionstyp</th><td>10"))
