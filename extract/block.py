@@ -268,6 +268,9 @@ class _Hits:
             hit = _glued_hit(i, self.lines[i])
         return hit
 
+    def is_hit(self, i: int) -> bool:
+        return self.any(i) is not None
+
     def any(self, i: int) -> Hit | None:
         hit = self._any.get(i, self)  # self: not computed yet
         if hit is self:
@@ -308,7 +311,7 @@ def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
            and not hits.any(start - 1)):
         start -= 2
     block = Block(start=start, glued=glued, distinct_labels=distinct)
-    layout = layout_of(lines, cluster, lambda k: hits.any(k) is not None)
+    layout = _LayoutOnce(lines, cluster, hits)
     n = len(lines)
     i = start
     extended = 0
@@ -365,19 +368,32 @@ def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
     return block
 
 
-def _colonless(hits: _Hits, i: int, layout: Layout, label_position: bool) -> bool:
-    return colonless_label(hits.lines, i, layout, lambda k: hits.any(k) is not None,
-                           label_position=label_position)
+class _LayoutOnce:
+    """The block's Layout, computed on first use (most blocks never need it)."""
+
+    __slots__ = ("lines", "cluster", "hits", "value")
+
+    def __init__(self, lines: list[Line], cluster: list[Hit], hits: _Hits) -> None:
+        self.lines, self.cluster, self.hits, self.value = lines, cluster, hits, None
+
+    def __call__(self) -> Layout:
+        if self.value is None:
+            self.value = layout_of(self.lines, self.cluster, self.hits.is_hit)
+        return self.value
 
 
-def _stray_hit(hits: _Hits, i: int, before_last: bool, layout: Layout) -> Hit | None:
+def _colonless(hits: _Hits, i: int, layout: _LayoutOnce, label_position: bool) -> bool:
+    return colonless_label(hits.lines, i, layout, hits.is_hit, label_position=label_position)
+
+
+def _stray_hit(hits: _Hits, i: int, before_last: bool, layout: _LayoutOnce) -> Hit | None:
     """A line inside the block that no label test took: an unknown colon-less label in a label
     position, an inline `<span>Label</span><span>value</span>` pair, or (2007–2013) a known label
     glued to a value that starts in lower case (`E-postanna@…`)."""
     line = hits.lines[i]
     if before_last and _colonless(hits, i, layout, True):
         return Hit(i, line.text, None, None)
-    if layout.inline_parts and len(line.segments) > 1:
+    if len(line.segments) > 1 and layout().inline_parts:
         parts = line.parts()
         if len(parts) > 1 and label_shaped(parts[0]):
             return Hit(i, parts[0], None, " ".join(parts[1:]))

@@ -17,7 +17,6 @@ on its own line without a colon (`Utlysning` / `2015/00897` between `Region` and
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from extract.render import Line
@@ -58,39 +57,49 @@ def negligible(line: Line) -> bool:
 
 def layout_of(lines: list[Line], cluster: list, is_hit) -> Layout:
     """The layout of the block made of `cluster` (block.Hit, in line order); `is_hit(i)`: line i
-    holds a label (known or `Label:`)."""
-    label_only = [h for h in cluster if h.label is not None and h.value is None and not h.glued]
+    holds a label (known or `Label:`). One pass over the hits (it runs on most pages)."""
     n = len(lines)
-    label_tags: Counter = Counter()
+    label_tags: dict[str, int] = {}
     value_tags: set[str] = set()
-    for h in label_only:
-        label_tags[lines[h.index].tag] += 1
-        nxt = h.index + 1
-        if nxt < n and not is_hit(nxt):
-            value_tags.add(lines[nxt].tag)
+    label_only = gaps = twos = inline = 0
+    prev = -1  # line of the previous hit when it was label-only
+    for h in cluster:
+        if prev >= 0:
+            gaps += 1
+            twos += h.index - prev == 2
+        prev = -1
+        if h.label is None:
+            continue
+        line = lines[h.index]
+        if h.value is None:
+            if not h.glued:
+                label_only += 1
+                label_tags[line.tag] = label_tags.get(line.tag, 0) + 1
+                if h.index + 1 < n and not is_hit(h.index + 1):
+                    value_tags.add(lines[h.index + 1].tag)
+                prev = h.index
+        elif len(line.segments) > 1:
+            after = line.text[len(h.label_text):len(h.label_text) + 1]
+            inline += after not in (":", "：")
     label_tag = None
     if label_tags:
-        tag, count = label_tags.most_common(1)[0]
-        if tag and count >= 2 and 2 * count >= len(label_only) and tag not in value_tags:
+        tag = max(label_tags, key=label_tags.__getitem__)
+        count = label_tags[tag]
+        if tag and count >= 2 and 2 * count >= label_only and tag not in value_tags:
             label_tag = tag
-    gaps = [b.index - a.index for a, b in zip(cluster, cluster[1:], strict=False)
-            if a.label is not None and a.value is None and not a.glued]
-    alternating = len(gaps) >= 3 and 5 * sum(g == 2 for g in gaps) >= 3 * len(gaps)
-    inline = 0
-    for h in cluster:
-        if h.label is not None and h.value is not None and len(lines[h.index].segments) > 1:
-            after = lines[h.index].text[len(h.label_text):len(h.label_text) + 1]
-            inline += after not in (":", "：")
+    alternating = gaps >= 3 and 5 * twos >= 3 * gaps
     return Layout(label_tag, alternating, inline >= 3)
 
 
-def colonless_label(lines: list[Line], i: int, layout: Layout, is_hit, *,
+def colonless_label(lines: list[Line], i: int, get_layout, is_hit, *,
                     label_position: bool) -> bool:
-    """Is line i an unknown colon-less label? `label_position`: a label would stand here in an
-    alternating block (right after a complete pair, or at an even offset after a label)."""
+    """Is line i an unknown colon-less label? `get_layout()`: the block's Layout (computed only
+    when a line is label-shaped); `label_position`: a label would stand here in an alternating
+    block (right after a complete pair, or at an even offset after a label)."""
     line = lines[i]
     if not label_shaped(line.text):
         return False
+    layout = get_layout()
     if layout.label_tag is not None and line.tag == layout.label_tag:
         return True
     if line.tag and i > 0 and lines[i - 1].para == line.para:
