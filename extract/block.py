@@ -354,7 +354,8 @@ def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
             # Between labels every line is value, up to a colon-less label in a label position;
             # after the last label, only its paragraph; in a table, only the value's own cell.
             while (i < n and not hits.any(i) and (row == 0 or lines[i].row == row)
-                   and (i <= last or lines[i].para == para) and (row == 0 or lines[i].para == para)
+                   and (i <= last or (lines[i].para == para and not _section(lines[i].text)))
+                   and (row == 0 or lines[i].para == para)
                    and not (i < last and _colonless(hits, i, layout, (i - hit.index) % 2 == 0))):
                 values.append(lines[i].text)
                 i += 1
@@ -380,6 +381,16 @@ class _LayoutOnce:
         if self.value is None:
             self.value = layout_of(self.lines, self.cluster, self.hits.is_hit)
         return self.value
+
+
+# Section headings that start the text after the block, never part of a value (a text rendering
+# may have no blank line between the last value and `Sammanfattning`).
+_SECTIONS = frozenset({"sammanfattning", "bakgrund", "in english", "beskrivning",
+                       "projektbeskrivning", "om projektet"})
+
+
+def _section(text: str) -> bool:
+    return len(text) <= 18 and text.casefold() in _SECTIONS
 
 
 def _colonless(hits: _Hits, i: int, layout: _LayoutOnce, label_position: bool) -> bool:

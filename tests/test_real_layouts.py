@@ -452,3 +452,37 @@ def test_data_dictionary_shows_columns_by_period():
     assert "| column | 2007-2013 | 2014-2020 | 2021-2027 |" in text
     assert "| `fund` | – | – | ✓ |" in text
     assert "| `call_id` | – | ✓ | – |" in text
+
+
+def test_text_rendering_without_a_blank_line_before_the_summary():
+    """The 2016–2020 site as a text rendering: the last value is followed at once by
+    `Sammanfattning` and the text; neither belongs to the value."""
+    fields = SITE1620 + [("Kontaktperson", "Anna Exempelsson"), ("E-post", "anna@example.se")]
+    body = ("Fler undersköterskor\n\n" + "\n".join(f"{k}\n{v}" for k, v in fields)
+            + f"\nSammanfattning\n{SUMMARY}\n").encode()
+    ex = parse_page(URL1620, body, WHEN, {"Content-Type": "text/plain"}, personal_data=True)
+    assert ex.record["fields_raw"]["E-post"] == "anna@example.se"
+    assert ex.record["description"] == f"Sammanfattning {SUMMARY}"
+    assert _accounted(ex, fields) == []
+
+
+@pytest.mark.parametrize(("name", "strings"), [
+    ("r13_esf1420_2016site_text_fler-underskoterskor.txt",
+     ["Anna Exempelsson", "anna.exempelsson@"]),
+    ("r13_esf1420_2016site_dl_jobbtorget.html", ["Per Exempelsson", "per.exempelsson@"]),
+    ("r13_esf0713_textglued_epost_halsingland.txt",
+     ["Karin Exempelsdotter", "karin.exempelsdotter@", "0650-190 99"]),
+    ("r13_esf0713_spans_utvarderare_meritnu.html", ["Jonas Exempelsson", "jonas.exempelsson@"]),
+    ("r13_esf0713_brglued_epost_gotland.html", ["Eva Exempelström", "eva.exempelstrom@"]),
+    ("r13b_esf0713_textbanner_epost_kalmar.txt", ["Lars Exempelsson", "lars.exempelsson@"]),
+])
+def test_real_samples_keep_personal_data_out_unless_asked(name, strings):
+    from pipelines.sources import read_file
+
+    page = read_file(SAMPLES / "real" / name)
+    ex = parse_page(page.url, page.body, page.fetched_at, page.headers)
+    dumped = json.dumps(ex.record, ensure_ascii=False, default=str)
+    assert not [s for s in strings if s in dumped]
+    ex = parse_page(page.url, page.body, page.fetched_at, page.headers, personal_data=True)
+    raw = json.dumps(ex.record["fields_raw"], ensure_ascii=False)
+    assert all(s in raw for s in strings), raw  # asked for: every published pair comes out
