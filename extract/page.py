@@ -268,7 +268,7 @@ def _heading_is_name(title: str | None) -> bool:
     if not title or len(title) > 200:
         return False
     t = N.clean_text(title).strip()
-    return (sum(ch.isalpha() for ch in t[:3]) >= 2 and "@" not in t and not t.endswith(":")
+    return (sum(ch.isalpha() for ch in t[:10]) >= 2 and "@" not in t and not t.endswith(":")
             and t.casefold() not in _GENERIC_HEADINGS and not N.DNR_ANY.fullmatch(t))
 
 
@@ -350,7 +350,7 @@ def _truncation(lines: list, block: Block, rec: dict, ex: Extraction, in_text: b
     col = label.column if label is not None and label.kind == MAPPED else None
     if col is not None and value and rec.get(col.name) is not None:
         rec[col.name] = None
-        ex.messages.append(f"{col.name}: '{value}' is where the page was cut; left empty")
+        ex.messages.append(f"{col.name}: '{value}' is where the page was cut; not used")
 
 
 def _cross_checks(rec: dict, ex: Extraction) -> None:

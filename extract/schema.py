@@ -72,7 +72,7 @@ COLUMNS: tuple[Column, ...] = (
     C("owner_org_number", STRING,
       "Owner's Swedish organisation number as `NNNNNN-NNNN`; null when the check digit fails or the "
       "number is a personnummer (masked; published text stays in `fields_raw` unless personal).",
-      labels=("Projektägare organisationsnummer", "Projektägare org.nr."), normalizer="org_number",
+      labels=("Projektägare organisationsnummer", "Projektägare org.nr.", "Projektägare org.nr"), normalizer="org_number",
       periods=NEW),
     C("country", CATEGORY, "Country concerned (`Sverige`).", labels=("Land som berörs",),
       normalizer="text", periods=(P2127,)),
