@@ -141,8 +141,9 @@ COLUMNS: tuple[Column, ...] = (
       "The free-text description after the label block; paragraphs separated by a blank line "
       "(2007–2013: the `Sammanfattning` and `Bakgrund` sections). A page cut off in transfer "
       "is kept as a row with a `page: truncated …` message (the text may end mid-sentence); "
-      "cut inside the label block, the cut value stays in `fields_raw` and its column is left "
-      "empty.", group="derived"),
+      "cut inside the label block, the cut value stays in `fields_raw` and is not used for its "
+      "column. A page cut before the block is a reject (`…; the page is truncated`).",
+      group="derived"),
     # --- enrichment from code lists and the free text (extract/enrich.py) ---
     C("intervention_field_label", STRING,
       "English label of the intervention field code (CPR 2021/1060 Annex I, or Reg. 215/2014 "
