@@ -330,6 +330,9 @@ def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
             # as follow; beyond the first few only with a short value (a description paragraph
             # may start `Syfte: …`).
             hit = _unknown_hit(i, lines[i]) if not is_heading(lines[i]) else None
+            known = hits.known_or_glued(i) if hit is not None else None
+            if known is not None and known.label.kind == PERSONAL:
+                hit = known  # contact data (`Mobil: …`) stays personal data, not extra_fields
             if hit is None or (extended >= MAX_EXTEND and not _short_pair(lines, hit)):
                 break
             extended += 1

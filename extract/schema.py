@@ -205,7 +205,10 @@ PROVENANCE_COLUMNS: tuple[str, ...] = tuple(
 PERIOD_LABEL = "Projektperiod"   # split into start_date / end_date
 
 # Personal data: recognised, deliberately not written (not even to fields_raw) unless asked.
-PERSONAL_LABELS: tuple[str, ...] = ("Kontaktperson", "E-post", "Telefonnummer", "Telefon")
+PERSONAL_LABELS: tuple[str, ...] = (
+    "Kontaktperson", "E-post", "Telefonnummer", "Telefon",
+    # other spellings of contact data: an unknown label would put them in extra_fields
+    "Mobil", "Mobilnummer", "Mobiltelefon", "E-postadress", "Telefonnr")
 
 
 # The three label sets (source-notes.md): labels that only one programme period uses.

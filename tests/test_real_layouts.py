@@ -228,7 +228,7 @@ KNOWN_PLUS = [("Diarienummer", "23-120-S03"), ("Namn", "Steget"), ("Projektägar
               ("Startdatum", "2023-08-01"), ("Slutdatum", "2025-07-31"), ("Region", "Övre Norrland")]
 UNKNOWN = [("Samverkanspartner", "Arbetsförmedlingen"), ("Målgrupp", "Unga 16–24 år"),
            ("Webbplats", "www.example.se"), ("Kontakt e-post", "info@example.se"),
-           ("Mobil", "070-000 00 00"), ("Ansvarig enhet", "Utbildningsförvaltningen"),
+           ("Bransch", "Vård och omsorg"), ("Ansvarig enhet", "Utbildningsförvaltningen"),
            ("Lokal", "Kunskapshuset"), ("Språk", "Svenska och arabiska")]
 
 
@@ -486,3 +486,12 @@ def test_real_samples_keep_personal_data_out_unless_asked(name, strings):
     ex = parse_page(page.url, page.body, page.fetched_at, page.headers, personal_data=True)
     raw = json.dumps(ex.record["fields_raw"], ensure_ascii=False)
     assert all(s in raw for s in strings), raw  # asked for: every published pair comes out
+
+
+@pytest.mark.parametrize("markup", ["text", "dl", "li"])
+def test_contact_labels_in_a_trailing_run_are_personal_data(markup):
+    fields = KNOWN_PLUS + UNKNOWN[:3] + [("Mobil", "070-111 22 33"), ("E-postadress", "a@b.se")]
+    ex = run(colon_page, markup, fields, URLPLUS)
+    assert ex.record["extra_fields"] == dict(UNKNOWN[:3])
+    assert {"Mobil", "E-postadress"} <= set(ex.ignored_labels)
+    assert "070-111" not in json.dumps(ex.record, ensure_ascii=False, default=str)
