@@ -8,7 +8,10 @@ Markup does not matter: the lines come from extract/render.py. A line is a label
 - on 2007–2013 text renderings, label and value glued (`ProjektfasFörprojektering`).
 Hits are grouped into clusters of nearby lines; the cluster with the most distinct known labels
 is the block. Labels outside it (menus, a footer's `Telefon:`) are not fields. Inside the block,
-label-shaped lines that the registry does not know are kept as unknown labels.
+label-shaped lines that the registry does not know are kept as unknown labels: `Label:` lines,
+and colon-less lines in a label position of the block's layout (extract/layout.py). Every other
+line inside the block is a value, a heading, or is listed in `Block.not_understood`: nothing
+published vanishes silently.
 """
 
 from __future__ import annotations
@@ -17,12 +20,21 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from extract.registry import MAPPED, PERIOD, Label, glued_prefixes, labels, lookup
+from extract.layout import (
+    Layout,
+    colonless_label,
+    is_heading,
+    label_shaped,
+    layout_of,
+    negligible,
+)
+from extract.registry import MAPPED, PERIOD, PERSONAL, Label, glued_prefixes, labels, lookup
 from extract.render import Line
 
 MIN_LABELS = 3      # distinct mapped labels that make a project block
 MAX_GAP = 3         # a hit at most 3 lines after the previous one (value lines, a sub-heading)
-MAX_EXTEND = 4      # unknown label/value pairs taken after the last known label
+MAX_EXTEND = 4      # unknown pairs after the last known label taken whatever their value's size
+MAX_EXTEND_VALUE = 160  # beyond those, a pair's value is this short (a long one is description)
 
 _UNKNOWN_LABEL = re.compile(r"^[A-ZÅÄÖÉ0-9][\w\-–/() .,&]{0,45}$")
 
@@ -43,6 +55,8 @@ class Block:
     end: int = 0                # one past the last line of the block
     glued: bool = False         # 2007–2013 glued rendering
     distinct_labels: int = 0
+    not_understood: list[int] = field(default_factory=list)  # lines neither pair nor value
+    masked: set[int] = field(default_factory=set)  # of those, lines right after personal data
 
 
 def _strip_label(text: str) -> str:
@@ -87,7 +101,9 @@ def _colon_label(text: str) -> tuple[str, Label, str] | None:
     return None
 
 
-def _glued_hit(i: int, line: Line) -> Hit | None:
+def _glued_hit(i: int, line: Line, lower: bool = False) -> Hit | None:
+    """`ProjektfasFörprojektering`; `lower`: also a value starting in lower case
+    (`E-postanna@…`), for a line already inside the block."""
     text = line.text
     if len(text) > 300:
         return None
@@ -95,7 +111,8 @@ def _glued_hit(i: int, line: Line) -> Hit | None:
     for prefix in candidates.get(text[:key_length], ()):
         if text.startswith(prefix):
             rest = text[len(prefix):]
-            if rest and (rest[0].isspace() or rest[0].islower() or rest[0] == ":"):
+            if rest and (rest[0].isspace() or (rest[0].islower() and not lower)
+                         or rest[0] == ":"):
                 continue
             lab = lookup(prefix)
             return Hit(i, prefix, lab, rest.strip(), glued=True)
@@ -171,9 +188,13 @@ def _merge_neighbours(lines: list[Line], clusters: list[list[Hit]], best: int) -
     def joinable(a: list[Hit], b: list[Hit]) -> bool:
         gap = lines[a[-1].index + 1: b[0].index]
         first = lines[a[-1].index]
+        # a heading between them ends the block, unless the labels themselves are headings
+        # (`<h3>Region</h3><p>…</p>`: there an unknown `<h3>Utlysning</h3>` is a label)
+        label_tags = {lines[h.index].tag for h in a} & {lines[h.index].tag for h in b}
         return (len(gap) <= MERGE_GAP and _distinct(b if b is not clusters[best] else a) >= 2
-                and not any(line.tag in _HEADINGS or line.chrome != first.chrome
-                            or line.region != first.region for line in gap))
+                and not any((line.tag in _HEADINGS and line.tag not in label_tags)
+                            or line.chrome != first.chrome or line.region != first.region
+                            for line in gap))
 
     lo = hi = best
     while lo > 0 and joinable(clusters[lo - 1], clusters[lo]):
@@ -247,6 +268,9 @@ class _Hits:
             hit = _glued_hit(i, self.lines[i])
         return hit
 
+    def is_hit(self, i: int) -> bool:
+        return self.any(i) is not None
+
     def any(self, i: int) -> Hit | None:
         hit = self._any.get(i, self)  # self: not computed yet
         if hit is self:
@@ -287,19 +311,29 @@ def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
            and not hits.any(start - 1)):
         start -= 2
     block = Block(start=start, glued=glued, distinct_labels=distinct)
+    layout = _LayoutOnce(lines, cluster, hits)
     n = len(lines)
     i = start
     extended = 0
     while i < n:
         if i <= last:
-            hit = hits.any(i)
+            hit = hits.any(i) or _stray_hit(hits, i, i < last, layout)
             if hit is None:
-                i += 1  # a stray line inside the block (a sub-heading, a "visa mer" link)
+                if not negligible(lines[i]):
+                    block.not_understood.append(i)  # named in a message by parse_page
+                    if block.pairs and block.pairs[-1][1] and block.pairs[-1][1].kind == PERSONAL:
+                        block.masked.add(i)  # maybe the rest of a contact: not shown
+                i += 1
                 continue
         else:
-            # After the last known label: only label-shaped unknown pairs, a few at most.
-            hit = _unknown_hit(i, lines[i]) if extended < MAX_EXTEND else None
-            if hit is None:
+            # After the last known label: label-shaped unknown pairs (`Label:` lines), as many
+            # as follow; beyond the first few only with a short value (a description paragraph
+            # may start `Syfte: …`).
+            hit = _unknown_hit(i, lines[i]) if not is_heading(lines[i]) else None
+            known = hits.known_or_glued(i) if hit is not None else None
+            if known is not None and known.label.kind == PERSONAL:
+                hit = known  # contact data (`Mobil: …`) stays personal data, not extra_fields
+            if hit is None or (extended >= MAX_EXTEND and not _short_pair(lines, hit)):
                 break
             extended += 1
         # (a header row starts with a `th`: most labels are not worth the call)
@@ -315,14 +349,17 @@ def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
         if hit.value is not None:
             value = hit.value
             row = lines[hit.index].row
-        elif i < n and not _label_only_or_known(hits, i):
+        elif i < n and not _label_only_or_known(hits, i) and not (
+                i <= last and _colonless(hits, i, layout, False)):
             values = [lines[i].text]
             para, row = lines[i].para, lines[i].row
             i += 1
-            # Between labels every line is value; after the last label, only its paragraph;
-            # in a table, only the value's own cell.
+            # Between labels every line is value, up to a colon-less label in a label position;
+            # after the last label, only its paragraph; in a table, only the value's own cell.
             while (i < n and not hits.any(i) and (row == 0 or lines[i].row == row)
-                   and (i <= last or lines[i].para == para) and (row == 0 or lines[i].para == para)):
+                   and (i <= last or (lines[i].para == para and not _section(lines[i].text)))
+                   and (row == 0 or lines[i].para == para)
+                   and not (i < last and _colonless(hits, i, layout, (i - hit.index) % 2 == 0))):
                 values.append(lines[i].text)
                 i += 1
             value = " ".join(v for v in values if v)
@@ -333,3 +370,55 @@ def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
         block.pairs.append((hit.label_text, hit.label, value))
     block.end = i
     return block
+
+
+class _LayoutOnce:
+    """The block's Layout, computed on first use (most blocks never need it)."""
+
+    __slots__ = ("lines", "cluster", "hits", "value")
+
+    def __init__(self, lines: list[Line], cluster: list[Hit], hits: _Hits) -> None:
+        self.lines, self.cluster, self.hits, self.value = lines, cluster, hits, None
+
+    def __call__(self) -> Layout:
+        if self.value is None:
+            self.value = layout_of(self.lines, self.cluster, self.hits.is_hit)
+        return self.value
+
+
+# Section headings that start the text after the block, never part of a value (a text rendering
+# may have no blank line between the last value and `Sammanfattning`).
+_SECTIONS = frozenset({"sammanfattning", "bakgrund", "in english", "beskrivning",
+                       "projektbeskrivning", "om projektet"})
+
+
+def _section(text: str) -> bool:
+    return len(text) <= 18 and text.casefold() in _SECTIONS
+
+
+def _colonless(hits: _Hits, i: int, layout: _LayoutOnce, label_position: bool) -> bool:
+    return colonless_label(hits.lines, i, layout, hits.is_hit, label_position=label_position)
+
+
+def _stray_hit(hits: _Hits, i: int, before_last: bool, layout: _LayoutOnce) -> Hit | None:
+    """A line inside the block that no label test took: an unknown colon-less label in a label
+    position, an inline `<span>Label</span><span>value</span>` pair, or (2007–2013) a known label
+    glued to a value that starts in lower case (`E-postanna@…`)."""
+    line = hits.lines[i]
+    if before_last and _colonless(hits, i, layout, True):
+        return Hit(i, line.text, None, None)
+    if len(line.segments) > 1 and layout().inline_parts:
+        parts = line.parts()
+        if len(parts) > 1 and label_shaped(parts[0]):
+            return Hit(i, parts[0], None, " ".join(parts[1:]))
+    if hits.glued:
+        return _glued_hit(i, line, lower=True)
+    return None
+
+
+def _short_pair(lines: list[Line], hit: Hit) -> bool:
+    """An unknown pair whose value (inline, or the next line) is short, as values are."""
+    if hit.value is not None:
+        return len(hit.value) <= MAX_EXTEND_VALUE
+    nxt = hit.index + 1
+    return nxt >= len(lines) or len(lines[nxt].text) <= MAX_EXTEND_VALUE

@@ -82,7 +82,10 @@ def decode(body: bytes, headers: Mapping[str, object] | None = None) -> tuple[st
         pass
     from bs4 import UnicodeDammit  # detection: only for undeclared, non-UTF-8 pages
 
-    dammit = UnicodeDammit(body, is_html=True)
+    # bs4 asks whichever detector is installed (cchardet, chardet, else charset_normalizer):
+    # a package that merely pulls in chardet would change the record. charset_normalizer's
+    # guess, given first, keeps detection the same on every machine.
+    dammit = UnicodeDammit(body, is_html=True, user_encodings=_normalizer_guess(body))
     guess = _canonical(dammit.original_encoding)
     # Detectors misread short Swedish text (cp1006, cp1250, and chardet 7's cp850 for
     # windows-1252 'ä'); a Western-European web charset or the web's legacy default
@@ -90,6 +93,15 @@ def decode(body: bytes, headers: Mapping[str, object] | None = None) -> tuple[st
     if guess in _PLAUSIBLE and dammit.unicode_markup is not None:
         return dammit.unicode_markup, guess, messages
     return body.decode("cp1252", errors="replace"), "cp1252", messages
+
+
+def _normalizer_guess(body: bytes) -> list[str]:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # bs4 then detects with what it has
+        return []
+    best = from_bytes(body).best()
+    return [best.encoding] if best is not None else []
 
 
 _SINGLE_BYTE = {"cp1252", "iso8859-15", "iso8859-2", "cp1250", "mac-roman", "cp850", "cp437"}

@@ -158,15 +158,74 @@ _AREA_PREFIX = re.compile(r"^programområde\s*", re.I)
 _AREA_CODE = re.compile(r"^([A-Fa-f]|\d)(?:\b|$)")
 
 
+# Names published in place of a code (2014–2020 pages: `Programområde: React-EU`, with specific
+# objective 5.1): the code list's area 5 is React-EU.
+_AREA_NAMES = {"react-eu": "5", "react eu": "5", "reacteu": "5"}
+
+
 def programme_area(value: str) -> Result:
-    """`D`, `1`, `Programområde 1 Kompetensförsörjning` → `1`."""
+    """`D`, `1`, `Programområde 1 Kompetensförsörjning` → `1`; `React-EU` → `5`."""
     if not value:
         return None, None
     v = _AREA_PREFIX.sub("", value).strip()
+    named = _AREA_NAMES.get(v.casefold().replace("–", "-"))
+    if named:
+        return named, None
     m = _AREA_CODE.match(v)
     if m:
         return m.group(1).upper(), None
     return value, "programme area code not recognised"
+
+
+# Funds the project bank names (`Berörd fond`, `Fond`): ESF+ today; the older funds' names.
+FUNDS = frozenset({"ESF+", "ESF", "FEAD", "Europeiska socialfonden", "Europeiska socialfonden+",
+                   "Europeiska socialfonden plus"})
+_FUNDS_KEY = {f.casefold(): f for f in FUNDS}
+
+
+def fund(value: str) -> Result:
+    """`ESF+` as published; a value not in FUNDS (a cut `ES`) is kept with a message."""
+    if not value:
+        return None, None
+    if value.casefold() in _FUNDS_KEY:
+        return value, None
+    return value, f"'{value}' is not in the fund list ({', '.join(sorted(FUNDS))})"
+
+
+_PROGRAMME_PERIOD = re.compile(r"(20[0-2]\d)\s*[-–—/]\s*(20[12]\d)")
+PROGRAMME_PERIODS = ("2007-2013", "2014-2020", "2021-2027")
+
+
+def programme_period(value: str) -> Result:
+    """`2021-2027`, `2021–2027` → `2021-2027` (one of PROGRAMME_PERIODS)."""
+    if not value:
+        return None, None
+    m = _PROGRAMME_PERIOD.fullmatch(clean_text(value))
+    if m and f"{m.group(1)}-{m.group(2)}" in PROGRAMME_PERIODS:
+        return f"{m.group(1)}-{m.group(2)}", None
+    return None, f"'{value}' is not a programme period ({', '.join(PROGRAMME_PERIODS)})"
+
+
+_OWNER_ORGNR = re.compile(r"^(?:16)?(\d{6})-?(\d{4})\s*[,;:]?\s+(?=\S)")
+
+
+def owner_org_prefix(value: str) -> tuple[str | None, str, bool]:
+    """`2220000265, GR Arbetsmarknad` → (`222000-0265`, `GR Arbetsmarknad`, False).
+
+    A leading 10-digit number is an organisation number when it passes the check digit; a
+    personnummer-shaped one is cut off too (third value True: the caller masks it). Anything
+    else (`176 Arbetsmarknads- och socialförvaltningen`: a cost-centre code) stays in the name:
+    (None, value, False).
+    """
+    m = _OWNER_ORGNR.match(value or "")
+    if not m:
+        return None, value, False
+    digits, rest = m.group(1) + m.group(2), value[m.end():]
+    if is_personnummer(digits):
+        return None, rest, True
+    if not luhn.is_valid(digits):
+        return None, value, False
+    return f"{digits[:6]}-{digits[6:]}", rest, False
 
 
 # --- numbers ---------------------------------------------------------------------------
@@ -291,6 +350,7 @@ def _dateparser_fallback(value: str) -> Result:
     return parsed.date(), f"'{value}' {FALLBACK_NOTE}"
 
 
+_ISO_PAIR = re.compile(r"(\d{4}-\d{2}-\d{2})\s*-\s*(\d{4}-\d{2}-\d{2})")
 _PERIOD_SPLIT = re.compile(r"\s+(?:-|–|—|till|to|t\.o\.m\.?)\s+|\s*[–—]\s*", re.I)
 
 
@@ -301,6 +361,10 @@ def period(value: str) -> tuple[object, object, list[tuple[str, str]]]:
         return None, None, []
     parts = _PERIOD_SPLIT.split(clean_text(value))
     if len(parts) != 2:
+        m = _ISO_PAIR.fullmatch(clean_text(value))  # `2016-08-01-2019-03-31`: unambiguous
+        if m:
+            parts = [m.group(1), m.group(2)]
+    if len(parts) != 2:
         return None, None, [("start_date", f"'{value}' is not a period 'start - end'")]
     (start, m1), (end, m2) = date_value(parts[0]), date_value(parts[1])
     return start, end, [(col, m) for col, m in (("start_date", m1), ("end_date", m2)) if m]
@@ -310,5 +374,6 @@ NORMALIZERS = {
     "text": text, "code": code, "diarienummer": diarienummer, "org_number": org_number,
     "postal_code": postal_code, "nuts2": nuts2, "intervention_code": intervention_code,
     "programme_area": programme_area, "amount_sek": amount_sek, "integer": integer,
-    "percent": percent, "yes_no": yes_no, "date": date_value,
+    "percent": percent, "yes_no": yes_no, "date": date_value, "fund": fund,
+    "programme_period": programme_period,
 }

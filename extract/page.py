@@ -47,6 +47,7 @@ class Extraction:
     ignored_labels: list[str] = field(default_factory=list)   # personal data, not written
     encoding: str | None = None
     enrichment_messages: list[str] = field(default_factory=list)  # cross-checks from enrich()
+    lines_not_understood: int = 0   # lines inside the block that are neither pair nor value
 
     @property
     def ok(self) -> bool:
@@ -110,6 +111,7 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     text, encoding, messages = decode(body, headers)
 
     is_text = _is_text_page(headers, text)
+    truncated = not is_text and _truncated(text)
     title = None
     if is_text:
         lines = split_label_lines(render_text(text))
@@ -124,14 +126,20 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
         if block is not None:
             title = desc.html_title(root, lines, block)
     if block is None:
-        return Extraction(None, "no project block found (fewer than 3 known labels together)",
-                          messages, encoding=encoding)
+        reason = "no project block found (fewer than 3 known labels together)"
+        if truncated:
+            reason += "; the page is truncated"
+        return Extraction(None, reason, messages, encoding=encoding)
     if title is None:
         title = desc.text_title(lines, block)
 
     ex = Extraction(empty_record(), None, messages, encoding=encoding)
     rec = ex.record
     _read_fields(block, rec, ex, personal_data)
+    _not_understood(lines, block, ex)
+    _owner_prefix(rec, ex)
+    if truncated:
+        _truncation(lines, block, rec, ex, _ends_in_text(text))
     rec["description"] = desc.description(lines, block)
     _identify(rec, ex, url, title, block)
     rec["source_url"] = url
@@ -215,18 +223,26 @@ def _identify(rec: dict, ex: Extraction, url: str, title: str | None, block: Blo
     elif title_dnr and title_dnr != rec["project_id"]:
         ex.messages.append(f"project_id: heading says {title_dnr}, block says {rec['project_id']}")
     raw_labels = set(rec["fields_raw"]) | set(ex.ignored_labels)
-    period = N.period_of_diarienummer(rec["project_id"])
+    published = rec["programme_period"]  # `Programperiod:`, when the page has it
+    by_dnr = N.period_of_diarienummer(rec["project_id"])
     old = _OLD_SITE.search(split.path) if "://" in url else _OLD_SITE.search(url)
-    if period is None:
+    by_labels = None
+    if by_dnr is None or published:
         if block.glued or old or raw_labels & ESF_2007_ONLY_LABELS:
-            period = "2007-2013"
+            by_labels = "2007-2013"
         elif raw_labels & ESF_PLUS_ONLY_LABELS:
-            period = "2021-2027"
+            by_labels = "2021-2027"
         elif raw_labels & ESF_2014_ONLY_LABELS:
-            period = "2014-2020"
+            by_labels = "2014-2020"
+    # the diarienummer's form is the strongest evidence, then the page's own word
+    period = by_dnr or published or by_labels
+    inferred = by_dnr or by_labels
+    if published and inferred and published != inferred:
+        ex.messages.append(f"programme_period: 'Programperiod' says {published}, the "
+                           f"{'diarienummer' if by_dnr else 'label set'} says {inferred}")
     rec["programme_period"] = period
     if rec["project_name"] is None:
-        name = title_name or (title if period == "2007-2013" else None)
+        name = title_name or (title if _heading_is_name(title) else None)
         rec["project_name"] = N.clean_text(name) if name else None
     if rec["project_id"] is None and period == "2007-2013":
         if old:
@@ -238,6 +254,103 @@ def _identify(rec: dict, ex: Extraction, url: str, title: str | None, block: Blo
     for name in ("project_id", "programme_period", "project_name"):
         if rec[name] is None:
             ex.messages.append(f"{name}: missing")
+
+
+# Headings that name the page, not the project (an ESF+ layout's heading is just `Projekt`).
+_GENERIC_HEADINGS = frozenset({
+    "projekt", "projektet", "projektbanken", "projektfakta", "fakta om projektet", "om projektet",
+    "projektinformation", "projektdetaljer", "projektbeskrivning", "sammanfattning", "resultat"})
+
+
+def _heading_is_name(title: str | None) -> bool:
+    """Without `Namn`, the heading names the project (2007–2013 and the 2016–2020 site), unless
+    it is a generic one or just a diarienummer."""
+    if not title or len(title) > 200:
+        return False
+    t = N.clean_text(title).strip()
+    return (sum(ch.isalpha() for ch in t[:10]) >= 2 and "@" not in t and not t.endswith(":")
+            and t.casefold() not in _GENERIC_HEADINGS and not N.DNR_ANY.fullmatch(t))
+
+
+LINE_NOT_UNDERSTOOD = "fields_raw: line not understood"
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE_OR_PNR = re.compile(r"(?:\+46|\b0)\d{1,3}[- ]?\d[\d -]{4,}\d|\b\d{6,8}[-+]?\d{4}\b")
+
+
+def lines_not_understood(record: dict) -> int:
+    """How many lines of a record's label block were not understood (from its messages: the
+    dataset summary adds them up)."""
+    return sum(m.startswith(LINE_NOT_UNDERSTOOD) for m in record.get("validation_messages") or ())
+
+
+def _not_understood(lines: list, block: Block, ex: Extraction) -> None:
+    """Name each line of the block that is neither a pair nor part of a value: published text
+    never vanishes silently. Contact data that may sit in it is masked."""
+    for i in block.not_understood:
+        text = _PHONE_OR_PNR.sub("[nummer]", _EMAIL.sub("[e-post]", lines[i].text))
+        if i in block.masked:
+            text = f"[{len(text)} tecken efter en kontaktuppgift, ej visade]"
+        if len(text) > 80:
+            text = text[:77] + "…"
+        ex.messages.append(f"{LINE_NOT_UNDERSTOOD} in the label block: '{text}'")
+    ex.lines_not_understood = len(block.not_understood)
+
+
+def _owner_prefix(rec: dict, ex: Extraction) -> None:
+    """`Projektägare: 2220000265, GR Arbetsmarknad …`: the organisation number is not the name."""
+    owner = rec["owner_name"]
+    if not owner or not owner[0].isdigit():
+        return
+    number, rest, personal = N.owner_org_prefix(owner)
+    if personal:
+        rec["owner_name"] = rest or None
+        rec["fields_raw"]["Projektägare"] = f"{N.MASKED_PERSONNUMMER}, {rest}"
+        ex.messages.append("owner_name: a personnummer-shaped number before the name: masked")
+    elif number:
+        rec["owner_name"] = rest or None
+        if rec["owner_org_number"] is None:
+            rec["owner_org_number"] = number
+        elif rec["owner_org_number"] != number:
+            ex.messages.append(f"owner_org_number: 'Projektägare' starts with {number}, the "
+                               f"organisation-number label says {rec['owner_org_number']}")
+
+
+_CLOSED = re.compile(r"<\s*/\s*(?:html|body)\s*>", re.I)
+_OPENED = re.compile(r"<\s*(?:html|body)\b", re.I)
+
+
+def _truncated(text: str) -> bool:
+    """An HTML document that opens `<html>`/`<body>` and never closes them: cut off in transfer.
+    (Both end tags may be omitted by the HTML rules, but no page of the site omits them.)"""
+    if _CLOSED.search(text, max(0, len(text) - 4096)):
+        return False
+    return _OPENED.search(text, 0, 65536) is not None and _CLOSED.search(text) is None
+
+
+def _ends_in_text(text: str) -> bool:
+    """The document ends inside a text node (`…<dd>ES`), not in or after a tag."""
+    tail = text[-2000:].rstrip()
+    return bool(tail) and "<" not in tail[tail.rfind(">") + 1:] and not tail.endswith(">")
+
+
+def _truncation(lines: list, block: Block, rec: dict, ex: Extraction, in_text: bool) -> None:
+    """A truncated page stays a row (what it has is real), flagged: cut inside the block, the
+    last value may be cut (`<dd>ES`), so its column is left empty when the document ends in
+    its text (the text stays in `fields_raw`); cut after it, the description may end
+    mid-sentence."""
+    if any(line.text and not line.chrome for line in lines[block.end:]):
+        ex.messages.append("page: truncated (the HTML ends before the document closes); the "
+                           "description may be cut")
+        return
+    ex.messages.append("page: truncated inside the label block (the HTML ends there); the last "
+                       "value may be cut")
+    if block.end < len(lines) or not block.pairs or not in_text:
+        return
+    _, label, value = block.pairs[-1]
+    col = label.column if label is not None and label.kind == MAPPED else None
+    if col is not None and value and rec.get(col.name) is not None:
+        rec[col.name] = None
+        ex.messages.append(f"{col.name}: '{value}' is where the page was cut; not used")
 
 
 def _cross_checks(rec: dict, ex: Extraction) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from extract.schema import COLUMNS, PERIOD_LABEL, PERSONAL_LABELS, arrow_type_name
+from extract.schema import ALL_PERIODS, COLUMNS, PERIOD_LABEL, PERSONAL_LABELS, arrow_type_name
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "fields.md"
 
@@ -55,6 +55,7 @@ def render() -> str:
             desc += f" Code list: {', '.join(f'`{x.strip()}`' for x in c.codelist.split(','))}."
         out.append(f"| `{c.name}` | {arrow_type_name(c)} | {c.group} | {labels} | {desc} |")
     out.append("")
+    out += periods_markdown()
     try:
         from extract.codelists import codelists_markdown
     except ImportError:
@@ -62,6 +63,22 @@ def render() -> str:
     if codelists_markdown is not None:
         out += [codelists_markdown().rstrip(), ""]
     return "\n".join(out)
+
+
+def periods_markdown() -> list[str]:
+    """Column × programme period: where the source publishes (or the extractor derives) it."""
+    out = ["## Columns by programme period", "",
+           "Which programme periods' pages publish each column (`Column.periods` in "
+           "`extract/schema.py`); columns derived for every page (provenance, audit) list all "
+           "three. A fill rate per period (`pipelines/fill_rate.py`) is only meaningful where "
+           "the period publishes the column.", "",
+           "| column | " + " | ".join(ALL_PERIODS) + " |",
+           "|---|" + "---|" * len(ALL_PERIODS)]
+    for c in COLUMNS:
+        out.append(f"| `{c.name}` | " + " | ".join("✓" if p in c.periods else "–"
+                                                     for p in ALL_PERIODS) + " |")
+    out.append("")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from extract.page import lines_not_understood
 from extract.schema import COLUMNS, LIST, MAP
 from pipelines.arrow_schema import arrow_schema, schema_json
 from pipelines.csv_writer import CsvWriter
@@ -40,6 +41,9 @@ class RunSummary:
     duplicates: int = 0            # records replaced by a newer page of the same project
     invalid: int = 0               # records that failed validation (also in rejects)
     unknown_labels: Counter = field(default_factory=Counter)
+    # lines inside label blocks that were neither a pair nor part of a value (each is named in
+    # its record's validation_messages), over every valid record offered
+    lines_not_understood: int = 0
     fill_rate: dict[str, float] = field(default_factory=dict)
     reject_reasons: Counter = field(default_factory=Counter)
 
@@ -84,6 +88,7 @@ class PreparedRows:
     project_ids: list[str]
     fetched_at: list[datetime]
     unknown_labels: list[list[str]]
+    lines_not_understood: list[int] = field(default_factory=list)  # per record; [] = none
 
 
 def prepare_rows(records: list[dict]) -> PreparedRows:
@@ -91,7 +96,8 @@ def prepare_rows(records: list[dict]) -> PreparedRows:
     process can do the conversion)."""
     return PreparedRows(pa.Table.from_pylist(records, schema=arrow_schema()),
                         [r["project_id"] for r in records], [r["fetched_at"] for r in records],
-                        [list(r["extra_fields"]) for r in records])
+                        [list(r["extra_fields"]) for r in records],
+                        [lines_not_understood(r) for r in records])
 
 
 class OutputError(Exception):
@@ -143,7 +149,8 @@ class DatasetWriter:
         if problems:
             self.reject_invalid(record.get("source_url") or "?", problems)
             return False
-        seq = self._accept(record["project_id"], record["fetched_at"], record["extra_fields"].keys())
+        seq = self._accept(record["project_id"], record["fetched_at"], record["extra_fields"].keys(),
+                           lines_not_understood(record))
         self._buffer.append({**record, "_seq": seq})
         self._buffered += 1
         if self._buffered >= self.spool_batch:
@@ -158,15 +165,18 @@ class DatasetWriter:
             raise ValueError("add_rows() cannot apply a crawl history; use add()")
         seqs = [self._accept(pid, fetched_at, unknown) for pid, fetched_at, unknown in zip(
             rows.project_ids, rows.fetched_at, rows.unknown_labels, strict=True)]
+        self.summary.lines_not_understood += sum(rows.lines_not_understood)
         self._tables.append(rows.table.append_column("_seq", pa.array(seqs, pa.int64())))
         self._buffered += len(seqs)
         if self._buffered >= self.spool_batch:
             self._flush()
 
-    def _accept(self, pid: str, fetched_at: datetime, unknown_labels) -> int:
+    def _accept(self, pid: str, fetched_at: datetime, unknown_labels,
+                not_understood: int = 0) -> int:
         """Count a valid record and keep the newest page per project; returns its seq."""
         self.summary.pages += 1
         self.summary.unknown_labels.update(unknown_labels)
+        self.summary.lines_not_understood += not_understood
         seq = self._seq
         self._seq += 1
         key = (fetched_at, seq)

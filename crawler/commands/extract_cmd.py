@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         unknown = ", ".join(f"{k} ({v})" for k, v in summary.unknown_labels.most_common(5))
         print(f"pages read: {summary.pages}  records: {summary.records}  "
-              f"rejects: {summary.rejects}  duplicates replaced: {summary.duplicates}\n"
+              f"rejects: {summary.rejects}  duplicates replaced: {summary.duplicates}  "
+              f"lines not understood: {summary.lines_not_understood}\n"
               f"unknown labels: {unknown or 'none'}\n"
               f"written to {Path(args.out)}/: projects.parquet projects.csv rejects.jsonl "
               f"schema.json", file=sys.stderr)

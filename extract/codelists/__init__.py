@@ -168,8 +168,9 @@ _LISTS: tuple[tuple[str, str, str | None, str, str], ...] = (
      "The 13 ESF+ specific objectives, Regulation 2021/1057 Art. 4(1)(a)–(m) (reference).", None,
      "label_en", "point"),
     ("se_esf_2014_2020_programomraden_mal.csv",
-     "ESF 2014–2020 programme areas 1–5 and specific objectives: `programme_area_label` "
-     "(2014–2020).", None, "label_sv", "programomrade,specifikt_mal"),
+     "ESF 2014–2020 programme areas 1–5 and 7 (CARE) and specific objectives: "
+     "`programme_area_label` (2014–2020). Rows marked `seen on pages` are codes seen on real "
+     "project pages (React-EU 5.1; 7, 7.2, 7.3) whose labels have no source yet.", None, "label_sv", "programomrade,specifikt_mal"),
     ("se_specific_objective_labels.csv",
      "Compiled for the enrichment: one label per specific-objective code and period "
      "(`specific_objective_label`), taken from the two lists above; where the code list gives "
