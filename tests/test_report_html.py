@@ -38,6 +38,15 @@ def run_cli(*args: str, check: bool = True, cwd: Path = ROOT) -> subprocess.Comp
     return proc
 
 
+def _above_4(fd: int) -> int:
+    """The same pipe end under a number of 10 or more (never 3 or 4, which bash rewires)."""
+    import fcntl
+
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return high
+
+
 class Browser:
     """Headless Chromium over the DevTools protocol on a pipe (fd 3: commands in, fd 4: out)."""
 
@@ -45,16 +54,17 @@ class Browser:
         assert CHROMIUM, "chromium is not installed: apt-get install chromium"
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
-        # the child sees our pipe ends as fd 3 and 4 (kept open: pass_fds, closed after remap)
-        def remap():  # pragma: no cover - runs in the child
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
+        to_chrome_r, from_chrome_w = _above_4(to_chrome_r), _above_4(from_chrome_w)
+        # chromium wants the pipe as its fd 3 (commands in) and 4 (replies out): bash sets
+        # them up (pass_fds keeps our ends open in the child under their own numbers)
         self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            ["bash", "-c", f'exec "$@" 3<&{to_chrome_r} 4>&{from_chrome_w} '
+                           f'{to_chrome_r}<&- {from_chrome_w}>&-', "bash",
+             CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--no-default-browser-check", "--disable-extensions", "--remote-debugging-pipe",
              "--disable-background-networking", "--disable-component-update",
              f"--user-data-dir={profile}", "about:blank"],
-            preexec_fn=remap, pass_fds=(3, 4, to_chrome_r, from_chrome_w),
+            pass_fds=(to_chrome_r, from_chrome_w),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_chrome_r)
         os.close(from_chrome_w)

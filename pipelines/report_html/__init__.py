@@ -127,7 +127,9 @@ def reason_kind(reason: str) -> str:
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|‘[^’]*’")
-_NUMBER = re.compile(r"\d[\d\s.,/-]*\d|\d")
+# project ids (`22-021-S03`, `2019/00492`) and long numbers; short numbers (`SE0`, `UTF-8`,
+# a year) are part of what a message says
+_SPECIFIC = re.compile(r"\b\d{2}-\d{3}-S\d{2,3}\b|\b20\d\d/\d{5}\b|(?<![\w-])\d{5,}(?![\w-])")
 
 
 def message_kind(message: str) -> tuple[str, str]:
@@ -135,7 +137,7 @@ def message_kind(message: str) -> tuple[str, str]:
     column, sep, text = str(message).partition(":")
     if not sep:
         column, text = "(record)", message
-    text = _NUMBER.sub("N", _QUOTED.sub("'…'", text.strip()))
+    text = _SPECIFIC.sub("…", _QUOTED.sub("'…'", text.strip()))
     return column.strip(), text
 
 
@@ -245,7 +247,7 @@ def _run_section(f: Folder, figs: list[str]) -> str:
         for r in f.rejects:
             examples[reason_kind(r.get("reason"))].append(r)
         out.append(_table(["reason", "inputs", "examples"], [
-            [k, v, "; ".join(f"{Path(str(e.get('source'))).name} ({e.get('reason')})"
+            [k, v, "; ".join(f"{_short_source(e.get('source'))} ({e.get('reason')})"
                              for e in examples[k][:2])] for k, v in reasons.most_common()],
             numeric={1}))
     else:
@@ -264,9 +266,12 @@ def _run_section(f: Folder, figs: list[str]) -> str:
         cond = c.get("conditional") or {}
         out.append("<h3>Conditional requests (fetching less)</h3>")
         if cond:
-            saved = cond.get("bytes_saved")
-            out.append(_kv([(k.replace("_", " "), v) for k, v in cond.items() if k != "bytes_saved"]
-                           + [("bytes saved", f"{charts.fmt_int(saved)} bytes" if saved else saved)]))
+            keys = [k for k in cond if k != "enabled"]
+            out.append(("<p>on</p>" if cond.get("enabled") else
+                        '<p class="note">off for this run</p>') + _table(
+                [k.replace("_", " ") for k in keys],
+                [[charts.fmt_int(cond[k]) if isinstance(cond[k], int) else cond[k]
+                  for k in keys]], numeric=set(range(len(keys)))))
         else:
             out.append('<p class="none">not reported</p>')
     unknown = Counter((c.get("unknown_labels") or {}) if f.crawl is not None else {})
@@ -279,6 +284,14 @@ def _run_section(f: Folder, figs: list[str]) -> str:
     out.append(_lines_not_understood(c))
     out.append("</section>")
     return "".join(out)
+
+
+def _short_source(source) -> str:
+    """A URL as it is; a file path by its last two parts."""
+    text = str(source or "?")
+    if "://" in text:
+        return text
+    return "/".join(Path(text).parts[-2:])
 
 
 def _lines_not_understood(c: dict) -> str:
@@ -336,13 +349,14 @@ def _records_section(f: Folder, figs: list[str]) -> str:
                                            colours=colours), "by_region"))
     areas = [f"{a} · {p or '?'}" if a is not None else None
              for a, p in zip(_col(t, "programme_area"), periods, strict=True)]
-    labels = dict(zip(areas, _col(t, "programme_area_label"), strict=True))
+    labels = {a: (lab if lab is None or len(lab) <= 32 else lab[:31] + "…")
+              for a, lab in zip(areas, _col(t, "programme_area_label"), strict=True)}
     names = sorted({a for a in areas if a is not None}, key=lambda n: (n.split(" · ")[-1], n))
     names += ["(none)"] if None in areas else []
     names, series = by_period_of(areas, names=names)
     figs.append("by_area")
     out.append(_figure(charts.stacked_barh(
-        [f"{n} {(labels.get(n) or '')[:40]}".strip() for n in names], series,
+        [f"{n} {labels.get(n) or ''}".strip() for n in names], series,
         title="Projects by programme area (code · period)", colours=colours), "by_area"))
     years = [d.year if d is not None else None for d in _col(t, "start_date")]
     ys = sorted({y for y in years if y is not None})
@@ -395,8 +409,8 @@ def _money_section(f: Folder, figs: list[str]) -> str:
         n = sum(1 for k in keyed if k == p)
         nb = sum(1 for v, k in zip(budget, keyed, strict=True) if k == p and v is not None)
         ng = sum(1 for v, k in zip(grant, keyed, strict=True) if k == p and v is not None)
-        rows.append([p, n, nb, charts.fmt_msek(total(budget, p, keyed)), ng,
-                     charts.fmt_msek(total(grant, p, keyed))])
+        rows.append([p, n, nb, charts.fmt_msek(total(budget, p, keyed)) if nb else "–", ng,
+                     charts.fmt_msek(total(grant, p, keyed)) if ng else "–"])
     out.append(_table(["period", "projects", "with budget", "total budget", "with grant",
                        "ESF grant"], rows, numeric={1, 2, 3, 4, 5}))
     out.append("</section>")

@@ -71,6 +71,17 @@ def _styled(fn):
     return wrapper
 
 
+def _title(fig, ax, title: str) -> None:
+    """A bold title at the figure's left edge (long tick labels never cut it)."""
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+
+
+def _integers(axis) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _no_data(ax, text: str = "no data") -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#737373")
     ax.set_xticks([])
@@ -92,7 +103,7 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str, colours=
     """Vertical bars with their value written above each bar."""
     fig = _figure(width, 2.8)
     ax = fig.add_subplot()
-    ax.set_title(title)
+    _title(fig, ax, title)
     if not labels:
         _no_data(ax)
         return _svg(fig)
@@ -103,6 +114,8 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str, colours=
     ax.set_xticks(list(x), labels)
     ax.set_xlabel(xlabel)
     ax.margins(y=0.15)
+    if not money:
+        _integers(ax.yaxis)
     return _svg(fig)
 
 
@@ -111,9 +124,9 @@ def stacked_barh(categories: Sequence[str], series: dict[str, Sequence[float]], 
                  colours: dict[str, str], xlabel: str = "projects", money: bool = False,
                  width: float = 6.5) -> str:
     """Horizontal bars, one per category, stacked by series (e.g. programme period)."""
-    fig = _figure(width, max(1.6, 0.6 + 0.24 * max(len(categories), 1)))
+    fig = _figure(width, 0.9 + 0.22 * max(len(categories), 3))
     ax = fig.add_subplot()
-    ax.set_title(title)
+    _title(fig, ax, title)
     if not categories:
         _no_data(ax)
         return _svg(fig)
@@ -128,9 +141,11 @@ def stacked_barh(categories: Sequence[str], series: dict[str, Sequence[float]], 
         ax.text(total, yi, "  " + (f"{total:,.1f}".replace(",", "\u202f") if money
                                    else fmt_int(total)), va="center", fontsize=8)
     ax.set_yticks(y, categories)
-    ax.invert_yaxis()
+    ax.set_ylim(max(len(categories), 3) - 0.5, -0.5)   # a lone bar stays a bar, not a block
     ax.set_xlabel("MSEK" if money else xlabel)
     ax.margins(x=0.12)
+    if not money:
+        _integers(ax.xaxis)
     if len(series) > 1:
         ax.legend(loc="lower right", fontsize=8)
     return _svg(fig)
@@ -142,7 +157,7 @@ def stacked_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
     """Vertical bars stacked by series (start years by period, changes by kind)."""
     fig = _figure(width, 2.8)
     ax = fig.add_subplot()
-    ax.set_title(title)
+    _title(fig, ax, title)
     if not categories:
         _no_data(ax)
         return _svg(fig)
@@ -156,12 +171,14 @@ def stacked_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
         ax.text(0.5, 0.5, "none recorded", ha="center", va="center", transform=ax.transAxes,
                 color="#737373")
         ax.set_ylim(0, 1)
-    rotate = len(categories) > 8 or max(len(c) for c in categories) > 6
+    rotate = len(categories) > 8
     ax.set_xticks(x, categories, rotation=45 if rotate else 0, ha="right" if rotate else "center")
     ax.set_ylabel(ylabel)
+    _integers(ax.yaxis)
+    if any(bottom):
+        ax.set_ylim(0, max(bottom) * 1.12)
     if len(series) > 1:
-        ax.legend(fontsize=8, ncols=len(series), loc="upper left")
-        ax.margins(y=0.25)
+        fig.legend(fontsize=8, ncols=len(series), loc="outside lower center")
     return _svg(fig)
 
 
@@ -172,7 +189,7 @@ def amount_histogram(series: dict[str, Sequence[int]], *, title: str) -> str:
 
     fig = _figure(6.5, 2.8)
     ax = fig.add_subplot()
-    ax.set_title(title)
+    _title(fig, ax, title)
     positive = {k: np.asarray([v for v in vals if v and v > 0], dtype=float)
                 for k, vals in series.items()}
     allv = np.concatenate([v for v in positive.values() if len(v)] or [np.zeros(0)])
@@ -194,6 +211,7 @@ def amount_histogram(series: dict[str, Sequence[int]], *, title: str) -> str:
     ax.set_ylabel("projects")
     ax.legend(fontsize=8, loc="upper left")
     ax.margins(y=0.3)
+    _integers(ax.yaxis)
     return _svg(fig)
 
 
@@ -203,7 +221,7 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
     """Side-by-side bars per category (budget and grant per period), in MSEK."""
     fig = _figure(5.0, 2.8)
     ax = fig.add_subplot()
-    ax.set_title(title)
+    _title(fig, ax, title)
     if not categories:
         _no_data(ax)
         return _svg(fig)
@@ -227,30 +245,29 @@ def fill_heatmap(columns: Sequence[str], periods: Sequence[str],
                  rates: dict[tuple[str, str], float | None], *, title: str) -> str:
     """Column × period fill rates. A None rate: the period does not publish the column (drawn
     hatched grey, not as a failure)."""
-    import numpy as np
     from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.patches import Patch, Rectangle
 
     fig = _figure(2.6 + 1.1 * max(len(periods), 1), 0.9 + 0.2 * max(len(columns), 1))
     ax = fig.add_subplot()
-    ax.set_title(title)
+    _title(fig, ax, title)
     if not columns or not periods:
         _no_data(ax)
         return _svg(fig)
-    cmap = LinearSegmentedColormap.from_list("fill", ["#fff5eb", "#fdae6b", "#31a354"])
+    cmap = LinearSegmentedColormap.from_list("fill", ["#fee8c8", "#f7fcb9", "#addd8e", "#238443"])
     for i, col in enumerate(columns):       # one vector rectangle per cell (no raster image)
         for j, per in enumerate(periods):
             r = rates.get((col, per))
             if r is None:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#f0f0f0",
-                                       edgecolor="#bdbdbd", hatch="///", linewidth=0))
+                                       edgecolor="#bdbdbd", hatch="///", linewidth=0.5))
                 ax.text(j, i, "not published", ha="center", va="center", fontsize=6.5,
                         color="#737373")
             else:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(r),
-                                       linewidth=0))
+                                       edgecolor="#ffffff", linewidth=1))
                 ax.text(j, i, f"{r:.0%}", ha="center", va="center", fontsize=7,
-                        color="#000000" if r < 0.85 else "#ffffff")
+                        color="#000000" if r < 0.8 else "#ffffff")
     ax.set_xlim(-0.5, len(periods) - 0.5)
     ax.set_ylim(len(columns) - 0.5, -0.5)
     ax.set_xticks(range(len(periods)), periods)
@@ -259,13 +276,10 @@ def fill_heatmap(columns: Sequence[str], periods: Sequence[str],
     ax.tick_params(length=0)
     for side in ("left", "bottom", "top", "right"):
         ax.spines[side].set_visible(False)
-    ax.set_xticks(np.arange(-0.5, len(periods)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(columns)), minor=True)
-    ax.grid(which="minor", color="#ffffff", linewidth=1.2)
-    ax.tick_params(which="minor", length=0)
-    fig.legend(handles=[Patch(facecolor="#f0f0f0", edgecolor="#bdbdbd", hatch="///",
-                              label="not published in that period")],
-               loc="outside lower left", fontsize=7.5)
+    if any(r is None for r in rates.values()):
+        fig.legend(handles=[Patch(facecolor="#f0f0f0", edgecolor="#bdbdbd", hatch="///",
+                                  label="not published in that period")],
+                   loc="outside lower left", fontsize=7.5)
     return _svg(fig)
 
 
@@ -275,7 +289,7 @@ def dated_line(dates: Sequence[str], series: dict[str, Sequence[float]], *, titl
     """Records per crawl date: stacked area when there are several dates, bars for one."""
     fig = _figure(6.5, 2.6)
     ax = fig.add_subplot()
-    ax.set_title(title)
+    _title(fig, ax, title)
     if not dates:
         _no_data(ax, "no snapshots")
         return _svg(fig)
@@ -292,6 +306,7 @@ def dated_line(dates: Sequence[str], series: dict[str, Sequence[float]], *, titl
     ax.set_xticks(x, dates, rotation=30 if len(dates) > 4 else 0,
                   ha="right" if len(dates) > 4 else "center")
     ax.set_ylabel("projects")
-    ax.margins(y=0.2)
-    ax.legend(fontsize=8, ncols=max(len(series), 1), loc="lower left")
+    ax.set_ylim(0, max(max(bottom), 1) * 1.18)
+    _integers(ax.yaxis)
+    fig.legend(fontsize=8, ncols=max(len(series), 1), loc="outside lower center")
     return _svg(fig)
