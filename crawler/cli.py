@@ -28,6 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "Parquet and CSV datasets, or re-extract saved pages offline.",
         epilog="Run 'projektbank COMMAND --help' for a command's options. "
                "Column reference: docs/fields.md.")
+    from extract.version import EXTRACTOR_VERSION
+    from projektbank._version import __version__
+
+    parser.add_argument("--version", action="version",
+                        version=f"projektbank {__version__} ({EXTRACTOR_VERSION})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in command_names():
         module = importlib.import_module(f"crawler.commands.{name}_cmd")

@@ -6,9 +6,9 @@ and a full-page screenshot (kept under the test's tmp folder for a person to loo
 from __future__ import annotations
 
 import base64
-import re
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
