@@ -48,11 +48,11 @@ def reject_reason(page: Page, reason: str | None) -> str:
     from pipelines.sources import sniff_format
 
     body = page.body
-    in_file = "#" not in page.source   # not a WARC record
+    in_file = "://" not in page.source   # a saved file (not a WARC record, not a fetched URL)
     if not body or body.isspace():
         return "empty file" if in_file else "empty body"
     head = body[:4096]
-    kind = sniff_format(page.source.rsplit("#", 1)[0] if in_file else "", head)
+    kind = sniff_format(page.source if in_file else "", head)
     if kind in ("PDF", "image", "Word document", "Excel workbook", "ZIP archive", "Parquet",
                 "gzip", "PowerPoint", "OpenDocument text"):
         return f"not HTML ({kind})"

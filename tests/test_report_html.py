@@ -301,6 +301,29 @@ def test_report_command_and_missing_files(tmp_path):
     assert proc.returncode == 1 and "not a folder" in proc.stderr
 
 
+def test_report_of_an_empty_dataset_and_a_failed_crawl(tmp_path):
+    """No rows at all, and a crawl report of a run that failed, with lines not understood."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "empty.html").write_bytes(b"")
+    out = tmp_path / "out"
+    proc = run_cli("extract", str(src), "--out", str(out))
+    assert "report.html not written" not in proc.stderr
+    (out / "crawl_report.json").write_text(json.dumps({
+        "status": "assertions_failed", "reason": "run assertion failed: 0 records",
+        "records": 0, "rejects": 1, "failures": [{"url": "http://x/a", "kind": "detail",
+                                                  "reason": "HTTP 500", "attempts": 4}],
+        "retries": {"count": 3, "gave_up": 1, "reasons": {"500 Internal Server Error": 3}},
+        "lines_not_understood": [{"line": "Beslutsdatum 2024-01-01", "project_id": "23-1-S1"}],
+        "conditional": {"enabled": True, "sent": 5, "not_modified": 4, "bytes_saved": 123456},
+    }), encoding="utf-8")
+    text = write_report(out).read_text(encoding="utf-8")
+    assert 'class="badge bad">assertions_failed' in text and "HTTP 500" in text
+    assert "Beslutsdatum 2024-01-01" in text and "23-1-S1" in text
+    assert "123\u202f456" in text and "500 Internal Server Error" in text
+    assert "no data" in text and "empty file" in text
+
+
 def test_ten_thousand_projects_stay_small(tmp_path):
     """A generated 10,000-row table (three periods, many regions, messages): under 2 MB."""
     import random
