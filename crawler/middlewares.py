@@ -5,11 +5,18 @@ RETRY_EXCEPTIONS) and adds:
 
 * a wait before each retry: `PROJEKTBANK_RETRY_BACKOFF_BASE × 2^(n-1)` seconds (±25 % jitter),
   at most `PROJEKTBANK_RETRY_BACKOFF_MAX`;
-* on a response with `Retry-After` (seconds or an HTTP date), that wait instead, capped by
-  `PROJEKTBANK_RETRY_AFTER_MAX`; the whole host is paused for it too (its download slot), so
-  the other queued requests do not run into the same limit;
+* on a response with `Retry-After` (seconds or an HTTP date), that wait instead, and the whole
+  host is paused for it too, so the other requests do not run into the same limit; a
+  Retry-After longer than `PROJEKTBANK_RETRY_AFTER_MAX` stops the crawl (status `error`,
+  resumable) instead of hammering a server that asked us to go away;
 * `request.meta["projektbank_attempts"]` and, on giving up, `projektbank_gave_up` with the last
   reason, which the spider's errback writes into crawl_report.json.
+
+Every wait happens here, in `process_request`, on the crawl's own clock (crawler/waits.py): a
+retry is rescheduled at once with a "not before" time, and a paused host holds its requests
+until the pause ends. Nothing touches Scrapy's download slots (their clock and fields changed
+between releases: a wall-clock value written into a monotonic `lastseen` once stalled the crawl
+for decades). The waits are visible to the stall watchdog and cancelled when the crawl stops.
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.utils.asyncio import sleep
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.waits import waits_for
 
 logger = logging.getLogger(__name__)
 
@@ -73,22 +82,23 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff_max = settings.getfloat("PROJEKTBANK_RETRY_BACKOFF_MAX", 120.0)
         self.retry_after_max = settings.getfloat("PROJEKTBANK_RETRY_AFTER_MAX", 600.0)
 
+    @classmethod
+    def from_crawler(cls, crawler):
+        mw = super().from_crawler(crawler)
+        mw.waits = waits_for(crawler)
+        return mw
+
     def _backoff(self, retry_times: int) -> float:
         delay = min(self.backoff_max, self.backoff_base * (2 ** max(0, retry_times - 1)))
         return delay * random.uniform(0.75, 1.25)  # noqa: S311
 
-    def _pause_slot(self, request, seconds: float) -> None:
-        """Hold back every request to this host for *seconds* (the download slot's clock)."""
-        engine = getattr(self.crawler, "engine", None)
-        downloader = getattr(engine, "downloader", None)
-        if downloader is None:
-            return
-        key = request.meta.get("download_slot")
-        slot = downloader.slots.get(key) if key else None
-        if slot is not None:
-            slot.lastseen = max(slot.lastseen, time.time() + seconds - slot.delay)
+    async def process_request(self, request):
+        """Hold the request until its retry time and its host's pause have passed."""
+        host = urlparse_cached(request).hostname or ""
+        await self.waits.wait_until(request, host, request.meta.get("projektbank_not_before", 0.0))
+        return None
 
-    async def _retry_later(self, request, reason: str, wait: float | None, stats_reason: str | None = None):
+    def _retry_later(self, request, reason: str, wait: float | None, stats_reason: str | None = None):
         retry_times = request.meta.get("retry_times", 0) + 1
         max_times = request.meta.get("max_retry_times", self.max_retry_times)
         request.meta["projektbank_last_error"] = reason
@@ -96,16 +106,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
             new = self._retry(request, stats_reason or reason)  # logs and counts the give-up
             request.meta["projektbank_gave_up"] = reason
             return new
+        if wait is not None and wait > self.retry_after_max:
+            self.waits.fatal(f"{request.url} answered {reason} with Retry-After {wait:.0f} s, longer "
+                             f"than PROJEKTBANK_RETRY_AFTER_MAX={self.retry_after_max:g} s: the site "
+                             f"asks us to stop for now")
+            request.meta["projektbank_gave_up"] = f"{reason} with Retry-After {wait:.0f} s"
+            return None
         job = getattr(self.crawler.spider, "job", None)
         if job is not None:
             job.report.retry(request.url, reason)
-        delay = self._backoff(retry_times) if wait is None else min(wait, self.retry_after_max)
+        delay = self._backoff(retry_times) if wait is None else wait
         if wait is not None:
-            self._pause_slot(request, delay)
+            self.waits.pause_host(urlparse_cached(request).hostname or "", delay)
             self.crawler.stats.inc_value("projektbank/retry_after_waits")
-        if delay > 0:
-            logger.debug("waiting %.2fs before retrying %s (%s)", delay, request, reason)
-            await sleep(delay)
+        logger.debug("retrying %s in %.2fs (%s)", request, delay, reason)
         new = get_retry_request(
             request,
             spider=self.crawler.spider,
@@ -116,21 +130,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
         if new is not None:
             new.meta["projektbank_attempts"] = retry_times + 1
+            new.meta["projektbank_not_before"] = time.monotonic() + delay
         return new
 
-    async def process_response(self, request, response):
+    def process_response(self, request, response):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         reason = _status_message(response.status)
         wait = None
         if response.status in (429, 503):
             wait = parse_retry_after(response.headers.get(b"Retry-After"))
-        new = await self._retry_later(request, reason, wait)
+        new = self._retry_later(request, reason, wait)
         return new or response
 
-    async def process_exception(self, request, exception):
+    def process_exception(self, request, exception):
         if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
             return None
         reason = _describe(exception)
-        new = await self._retry_later(request, reason, None, stats_reason=type(exception).__name__)
-        return new
+        return self._retry_later(request, reason, None, stats_reason=type(exception).__name__)

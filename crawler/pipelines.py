@@ -45,14 +45,19 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from crawler.out_folder import check_output_dir, lock_output_dir
 from crawler.report import (
     CrawlReport,
     check_assertions,
+    describe_cause,
     key_columns,
+    parse_max_failures,
     parse_min_fill,
     write_json_atomic,
 )
 from crawler.urls import canonical_detail_url, is_detail_url
+
+__all__ = ["CrawlJob", "PagePipeline", "PreviousCrawl", "REFETCH", "check_output_dir"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,20 +70,6 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def check_output_dir(out: str | os.PathLike) -> Path:
-    """Create *out* if needed and make sure it is writable; raises OSError with a reason."""
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise OSError(f"output folder is a file: {path}")
-    path.mkdir(parents=True, exist_ok=True)
-    probe = path / f".projektbank-probe-{os.getpid()}"
-    try:
-        probe.write_bytes(b"")
-    finally:
-        probe.unlink(missing_ok=True)
-    return path
-
-
 def _hard_exit(code: int) -> None:  # pragma: no cover - runs at interpreter exit
     sys.stdout.flush()
     sys.stderr.flush()
@@ -86,6 +77,28 @@ def _hard_exit(code: int) -> None:  # pragma: no cover - runs at interpreter exi
     os._exit(code)
 
 
+def _move_warc_files(src: Path, dst: Path) -> None:
+    """Move the WARC files of *src* into *dst* (same relative names); other files stay, and
+    *src* goes only when nothing else is left in it."""
+    from pipelines.raw_archive import warc_files
+
+    for path in warc_files(src):
+        target = dst / path.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    for folder in sorted((p for p in src.rglob("*") if p.is_dir()), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    try:
+        src.rmdir()
+    except OSError:
+        pass
+
+
+DEFAULT_MAX_FAILURES = 0.05    # --max-failures default: 5 % of the pages tried …
+DEFAULT_MAX_FAILED_PAGES = 5   # … or this many pages, whichever is more
 REFETCH = "refetch"
 CONDITIONAL_COUNTERS = ("with_previous", "sent", "not_modified", "unchanged_hash", "changed",
                         "reused_pages", "reused_records", "reextracted", "refetched", "bytes_saved")
@@ -216,6 +229,14 @@ class CrawlJob:
         self.exit_code = 0
         self.status = "running"
         self.reason = ""
+        self.stop_request: tuple[str, str, int] | None = None  # (status, reason, exit code): guard
+        self.history = None                  # pipelines.history.HistoryResult once published
+        self.sample = bool(getattr(spider, "limit", None))  # --limit N: no history
+        given = getattr(spider, "max_failures", None)
+        if given is None:
+            given = self.settings.get("PROJEKTBANK_MAX_FAILURES")
+        # default: 5 % of the pages tried, but a few failures never stop a small crawl
+        self.max_failures = parse_max_failures(given) if given not in (None, "") else None
         self.min_records = int(spider.min_records if spider.min_records is not None
                                else self.settings.getint("PROJEKTBANK_MIN_RECORDS", 1))
         fill = {c: self.settings.getfloat("PROJEKTBANK_DEFAULT_MIN_FILL", 0.5) for c in key_columns()}
@@ -228,6 +249,7 @@ class CrawlJob:
     def prepare(cls, crawler, spider) -> CrawlJob:
         out = spider.out or crawler.settings.get("PROJEKTBANK_OUT") or "output/esf"
         out_dir = check_output_dir(out).resolve()
+        lock_output_dir(out_dir)  # one crawl per output folder (the CLI took it already)
         job = cls(crawler, spider, out_dir)
         job._resolve_job()
         job._load_previous()
@@ -292,8 +314,9 @@ class CrawlJob:
         if not warc_files(self.raw_dir):
             return
         previous = self.out_dir / "raw-previous"
-        shutil.rmtree(previous, ignore_errors=True)
-        os.replace(self.raw_dir, previous)
+        for old in warc_files(previous):  # only our files: a crawl deletes nothing it did not write
+            old.unlink()
+        _move_warc_files(self.raw_dir, previous)
 
     def _keep_published_archive(self) -> None:
         """A run that published nothing leaves the published dataset's archive in DIR/raw:
@@ -307,12 +330,11 @@ class CrawlJob:
             logger.exception("closing the raw archive failed")
         if warc_files(self.raw_dir):
             failed = self.out_dir / "raw-failed" / self.run_id
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.raw_dir, failed)
+            _move_warc_files(self.raw_dir, failed)
             logger.info("this run published nothing: its pages are kept in %s", failed)
         previous = self.out_dir / "raw-previous"
-        if warc_files(previous) and not self.raw_dir.exists():
-            os.replace(previous, self.raw_dir)
+        if warc_files(previous) and not warc_files(self.raw_dir):
+            _move_warc_files(previous, self.raw_dir)
 
     def _load_previous(self) -> None:
         """Index the previous job's archive for conditional requests (fetch less)."""
@@ -536,12 +558,12 @@ class CrawlJob:
                 self._keep_published_archive()
             self._write_report(None, [])
             return
-        if reason != "finished":
+        if reason != "finished" or self.stop_request is not None:
             self.writer.abort()
-            self.status = "interrupted"
-            self.reason = (f"crawl stopped before the end ({reason}); resume with --resume "
-                           f"{self.jobdir}" if self.jobdir else f"crawl stopped before the end ({reason})")
-            self.exit_code = 130 if reason == "shutdown" else 1
+            self.status, why, self.exit_code = self.stop_request or (
+                "interrupted", f"crawl stopped before the end ({reason})", 130 if reason == "shutdown" else 1)
+            self.reason = why + (f"; previous datasets kept; resume with --resume {self.jobdir}"
+                                 if self.jobdir else "; previous datasets kept")
             self._write_marker("interrupted" if self.jobdir else "finished")
             if not self.jobdir:  # nothing will resume it
                 self._keep_published_archive()
@@ -549,24 +571,39 @@ class CrawlJob:
             return
         summary = self.writer.finish()
         problems = check_assertions(summary, self.min_records, self.min_fill)
+        problems += self._failure_assertion()
         rejects = self._read_rejects()
-        if problems:
+        unreachable = self._unreachable_start() if self.pages_this_run + len(self.archived) == 0 else None
+        if unreachable:
+            self.writer.abort()
+            self.status, self.exit_code = "error", 1
+            self.reason = unreachable + " (previous datasets kept)"
+            self._keep_published_archive()
+            self._write_report(summary, rejects, problems)
+        elif problems:
             self.writer.abort()
             self.status, self.exit_code = "assertions_failed", 1
             self.reason = "run assertion failed: " + "; ".join(problems) + " (previous datasets kept)"
             self._keep_published_archive()
             self._write_report(summary, rejects, problems)
+        elif self.sample:  # --limit: a smoke test, published on its own, never into a history
+            self.status = "finished"
+            report = self._build_report(summary, rejects, [])
+            self.writer.publish()
+            write_json_atomic(self.out_dir / "crawl_report.json", report)
         else:
             from pipelines.history import HistoryError, publish_run
 
             self.status = "published"
             report = self._build_report(summary, rejects, [])
+            unfetched = self._unfetched()
             try:
-                history = publish_run(self.out_dir, self.writer, self.crawl_date(), extra_files={
-                    "crawl_report.json": lambda h: json.dumps(
+                self.history = publish_run(
+                    self.out_dir, self.writer, self.crawl_date(), unfetched=unfetched,
+                    extra_files={"crawl_report.json": lambda h: json.dumps(
                         {**report, "history": h.as_dict()}, ensure_ascii=False, indent=2,
                         default=str) + "\n"})
-                logger.info("published crawl of %s: %s", self.crawl_date(), history.as_dict())
+                logger.info("published crawl of %s: %s", self.crawl_date(), self.history.as_dict())
             except HistoryError as exc:  # a crawl date older than the history: publish nothing
                 self.writer.abort()
                 self.status, self.exit_code = "history_refused", 1
@@ -574,6 +611,111 @@ class CrawlJob:
                 self._keep_published_archive()
                 self._write_report(summary, rejects, [str(exc)])
         self._write_marker("finished")
+
+    def abort_now(self, status: str, reason: str, code: int) -> None:
+        """Stop this process now (a second signal; a stop that did not end in time): nothing is
+        published, temporary files go, the marker lets --resume continue, the report is written.
+        As after a SIGKILL, the archive's last record may be cut: a resume repairs it."""
+        try:
+            self.status, self.exit_code = status, code
+            self.reason = reason + (f"; previous datasets kept; resume with --resume {self.jobdir}"
+                                    if self.jobdir else "; previous datasets kept")
+            if self.writer is not None:
+                self.writer.abort()
+            if self.segments:
+                self.segments[-1].update({"end": _iso(time.time()), "end_reason": status,
+                                          "pages": self.pages_this_run,
+                                          "list_pages": self.report.counters["list_pages"]})
+            if self.jobdir:
+                self._write_marker("interrupted")
+            else:
+                self._keep_published_archive()
+            self._write_report(None, [])
+            if self.report.failure_log is not None:
+                self.report.failure_log.close()
+        except Exception:  # exiting anyway: say why
+            logger.exception("stopping at once failed")
+        finally:
+            print(f"projektbank crawl: {self.reason}", file=sys.stderr, flush=True)
+            _hard_exit(code)
+
+    def _final_failures(self) -> list[dict]:
+        """Every URL that finally failed in this job (a page archived since is not one)."""
+        archived = self.archived | self.archived_this_run
+        failures = {**self.prior_failures, **self.report.failures}
+        return [f for u, f in sorted(failures.items())
+                if not (is_detail_url(u) and canonical_detail_url(u) in archived)]
+
+    def _failure_assertion(self) -> list[str]:
+        """--max-failures: N pages, or a fraction of the list and detail pages tried."""
+        limit = self.max_failures
+        failed = [f for f in self._final_failures() if f.get("kind") in ("detail", "list")]
+        tried = (len(self.archived | self.archived_this_run) + len(failed)
+                 + self.report.counters["list_pages"])
+        if limit is None:  # the default
+            allowed = max(DEFAULT_MAX_FAILED_PAGES, int(DEFAULT_MAX_FAILURES * tried))
+            if len(failed) > allowed:
+                return [f"{len(failed)} of {tried} pages failed ({len(failed) / tried:.0%}), more "
+                        f"than the default --max-failures ({DEFAULT_MAX_FAILURES:.0%}, at least "
+                        f"{DEFAULT_MAX_FAILED_PAGES} pages)"]
+        elif isinstance(limit, int):
+            if len(failed) > limit:
+                return [f"{len(failed)} pages failed, more than --max-failures {limit}"]
+        elif tried and len(failed) > limit * tried:
+            return [f"{len(failed)} of {tried} pages failed ({len(failed) / tried:.0%}), more than "
+                    f"--max-failures {limit:g}"]
+        return []
+
+    def _unreachable_start(self) -> str | None:
+        """Nothing fetched and a start URL failed: the one-line cause (connection refused, …)."""
+        failures = {f["url"]: f for f in self._final_failures()}
+        for url in self.spider.start_urls:
+            f = failures.get(url) or next((v for u, v in failures.items()
+                                           if u.rstrip("/") == url.rstrip("/")), None)
+            if f is not None:
+                return f"cannot crawl {url}: {describe_cause(f['reason'])}"
+        return None
+
+    def _unfetched(self):
+        """Detail pages this crawl found linked but did not archive (failed, or not reached):
+        their previous rows stay in the latest view (publish_run)."""
+        archived = self.archived | self.archived_this_run
+        missing = set(self.spider.seen_details) - archived
+        if not missing:
+            return None
+
+        def unfetched(url: str) -> bool:
+            try:
+                return is_detail_url(url) and canonical_detail_url(url) in missing
+            except ValueError:
+                return False
+        return unfetched
+
+    def summary_line(self) -> str:
+        """The operator's last line of a run."""
+        took = int(time.time() - self.started)
+        hours, rest = divmod(took, 3600)
+        took_text = (f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s")
+        failed = len(self._final_failures())
+        fail_text = (f"{failed:,} page{'s' if failed != 1 else ''} failed (listed in "
+                     f"crawl_report.json)" if failed else "no page failed")
+        h = self.history
+        if self.status == "published" and h is not None:
+            kept = f", {h.fetch_failed:,} kept after a failed fetch" if h.fetch_failed else ""
+            return (f"published {h.records:,} records ({h.appeared:,} appeared, "
+                    f"{h.changed_projects:,} changed, {h.disappeared:,} disappeared{kept}); "
+                    f"{fail_text}; {took_text}")
+        if self.status == "finished":
+            return f"finished: {self.records_written():,} records in {self.out_dir} (--limit sample); {fail_text}; {took_text}"
+        return f"{self.status}: {self.reason}"
+
+    def records_written(self) -> int:
+        try:
+            import pyarrow.parquet as pq
+
+            return pq.read_metadata(self.out_dir / "projects.parquet").num_rows
+        except Exception:
+            return 0
 
     def crawl_date(self) -> date:
         """The snapshot date: PROJEKTBANK_CRAWL_DATE (--crawl-date), else the UTC day the job
@@ -604,10 +746,7 @@ class CrawlJob:
     def _build_report(self, summary, rejects: list[dict], problems: list[str]) -> dict:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         end = time.time()
-        archived = self.archived | self.archived_this_run
-        failures = {**self.prior_failures, **self.report.failures}
-        failures = [f for u, f in sorted(failures.items())
-                    if not (is_detail_url(u) and canonical_detail_url(u) in archived)]
+        failures = self._final_failures()
         prior_list_pages = sum(int(s.get("list_pages") or 0) for s in self.segments[:-1])
         retry_reasons = {k.split("/", 2)[2]: v for k, v in stats.items()
                          if k.startswith("retry/reason_count/")}
@@ -641,7 +780,10 @@ class CrawlJob:
                         "urls": [{"url": u, "last_reason": r} for u, r in sorted(self.report.retried.items())]},
             "unknown_labels": dict(summary.unknown_labels.most_common()) if summary else {},
             "fill_rate": summary.fill_rate if summary else {},
-            "assertions": {"min_records": self.min_records, "min_fill": self.min_fill},
+            "assertions": {"min_records": self.min_records, "min_fill": self.min_fill,
+                           "max_failures": self.max_failures if self.max_failures is not None
+                           else f"{DEFAULT_MAX_FAILURES:.0%} (at least {DEFAULT_MAX_FAILED_PAGES} pages)"},
+            "lines_not_understood": getattr(summary, "lines_not_understood", None) if summary else None,
             "assertion_failures": problems,
             "requests": stats.get("downloader/request_count", 0),
             "response_bytes": stats.get("downloader/response_bytes", 0),

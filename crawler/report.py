@@ -1,7 +1,14 @@
 """crawl_report.json and the run assertions.
 
 The report (one JSON object, written atomically to DIR/crawl_report.json at the end of a run):
-  status            published | assertions_failed | interrupted | error
+  status            published      the datasets were published (exit 0)
+                    finished       a --limit sample was written to its own folder (exit 0)
+                    assertions_failed  a run assertion failed (--min-records, --min-fill,
+                                   --max-failures): nothing published (exit 1)
+                    history_refused  the crawl date is older than the history (exit 1)
+                    interrupted    stopped by a signal (exit 130); --resume continues
+                    error          could not run, stalled, the site asked us to stop, or a
+                                   write failed: nothing published (exit 1); --resume continues
   reason            one line, when not published
   run_id, job_id, start, end, duration_s, start_urls, out
   list_pages, detail_pages, records, rejects, duplicates
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -41,6 +49,43 @@ def check_assertions(summary, min_records: int, min_fill: dict[str, float]) -> l
         elif rate < minimum:
             problems.append(f"fill rate of {column} is {rate:.2f}, below {minimum:.2f}")
     return problems
+
+
+def parse_max_failures(value) -> int | float:
+    """--max-failures: a whole number of pages ("3"), or a fraction ("0.05", "5%")."""
+    text = str(value).strip()
+    try:
+        if text.endswith("%"):
+            frac = float(text[:-1]) / 100
+        elif re.fullmatch(r"\d+", text):
+            return int(text)
+        else:
+            frac = float(text)
+    except ValueError:
+        raise ValueError(f"--max-failures {value}: not a number of pages (3), a fraction (0.05) "
+                         f"or a percentage (5%)") from None
+    if not 0 <= frac <= 1:
+        raise ValueError(f"--max-failures {value}: a fraction must be between 0 and 1")
+    return frac
+
+
+_CAUSES = (("ConnectionRefused", "connection refused"), ("DNSLookupError", "DNS lookup failed"),
+           ("NoRouteError", "no route to host"), ("TCPTimedOut", "connection timed out"),
+           ("TimeoutError", "timed out"), ("SSLError", "TLS error"),
+           ("ConnectionLost", "connection lost"), ("ResponseNeverReceived", "no response"),
+           ("ConnectionDone", "connection closed"))
+
+
+def describe_cause(reason: str) -> str:
+    """A failure reason in an operator's words: "connection refused", "HTTP 403", …"""
+    text = reason or "unknown error"
+    m = re.match(r"HTTP (\d{3})", text)
+    if m:
+        return f"HTTP {m.group(1)}"
+    for needle, words in _CAUSES:
+        if needle.lower() in text.lower():
+            return words
+    return text
 
 
 def parse_min_fill(values) -> dict[str, float]:

@@ -54,7 +54,14 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.guard.CrawlGuard": 0,  # stall watchdog, signals, bounded stopping
 }
+PROJEKTBANK_STALL_MARGIN = 60.0   # seconds beyond DOWNLOAD_TIMEOUT + delay before a crawl is stalled
+PROJEKTBANK_STOP_GRACE = 10.0     # a stop not done in DOWNLOAD_TIMEOUT + this becomes a hard stop
+PROJEKTBANK_PROGRESS = False      # progress lines on stderr (`projektbank crawl` without -v)
+PROJEKTBANK_PROGRESS_INTERVAL = 30.0
+PROJEKTBANK_MAX_SITEMAPS = 1000   # sitemaps (and indexes) fetched at most
+PROJEKTBANK_MAX_SITEMAP_DEPTH = 3  # sitemap indexes nested at most this deep
 
 # --- projektbank ---
 PROJEKTBANK_OUT = "output/esf"                  # --out
@@ -62,6 +69,7 @@ PROJEKTBANK_SITEMAPS_FROM_ROBOTS = True         # seed from robots.txt `Sitemap:
 PROJEKTBANK_FOLLOW_DETAIL_LINKS = True          # also collect detail links found on detail pages
 PROJEKTBANK_MAX_LIST_PAGES = 20000              # safety net against pagination traps
 PROJEKTBANK_MIN_RECORDS = 1                     # run assertion (--min-records)
+PROJEKTBANK_MAX_FAILURES = None                 # --max-failures N|FRACTION (None: 5 %, at least 5 pages)
 PROJEKTBANK_MIN_FILL: dict[str, float] = {}     # run assertion per column (--min-fill COL=FRAC)
 PROJEKTBANK_DEFAULT_MIN_FILL = 0.5              # for every key column not named in MIN_FILL
 PROJEKTBANK_WARC_MAX_BYTES = 1024 * 1024 * 1024  # start a new WARC file after this size

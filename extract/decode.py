@@ -84,8 +84,9 @@ def decode(body: bytes, headers: Mapping[str, object] | None = None) -> tuple[st
 
     dammit = UnicodeDammit(body, is_html=True)
     guess = _canonical(dammit.original_encoding)
-    # Detectors misread short Swedish text (cp1006, cp1250 …); a Western-European guess or
-    # the web's legacy default windows-1252 is what a browser in Sweden would show.
+    # Detectors misread short Swedish text (cp1006, cp1250, and chardet 7's cp850 for
+    # windows-1252 'ä'); a Western-European web charset or the web's legacy default
+    # windows-1252 is what a browser in Sweden would show.
     if guess in _PLAUSIBLE and dammit.unicode_markup is not None:
         return dammit.unicode_markup, guess, messages
     return body.decode("cp1252", errors="replace"), "cp1252", messages
@@ -98,4 +99,4 @@ def source_label(source: str) -> str:
     return "the " + source if source.startswith("HTTP") else source
 
 
-_PLAUSIBLE = {"cp1252", "iso8859-15", "utf-16", "utf-16-le", "utf-16-be", "mac-roman", "cp850"}
+_PLAUSIBLE = {"cp1252", "iso8859-15", "utf-16", "utf-16-le", "utf-16-be"}  # no DOS/Mac code pages

@@ -81,7 +81,9 @@ _FIRST_RUN_RE = re.compile(r"^first-run_crawl_date=(\d{4}-\d{2}-\d{2})\.parquet$
 
 # Change kinds, in the order rows of one project are listed.
 APPEARED, DISAPPEARED, CHANGED = "appeared", "disappeared", "changed"
-CHANGE_KINDS = (APPEARED, DISAPPEARED, CHANGED)
+# still linked, but its page could not be fetched in this crawl: the previous row is kept
+FETCH_FAILED = "fetch_failed"
+CHANGE_KINDS = (APPEARED, DISAPPEARED, CHANGED, FETCH_FAILED)
 
 COMPARED_COLUMNS: tuple[str, ...] = tuple(
     c.name for c in COLUMNS if c.group in ("field", "derived") and c.name != "project_id")
@@ -104,7 +106,9 @@ def changes_schema() -> pa.Schema:
           "found the new state; the baseline is the previous crawl)."),
         f("project_id", pa.string(), "Project identifier (see projects.parquet)."),
         f("change", pa.string(), "`changed` (one row per changed column), `appeared` (not in the "
-          "previous crawl) or `disappeared` (in the previous crawl, not in this one)."),
+          "previous crawl), `disappeared` (in the previous crawl, no longer linked anywhere the "
+          "crawl looked, and the crawl completed) or `fetch_failed` (still linked, but its page "
+          "could not be fetched: its previous row stays in the latest view, last_seen unchanged)."),
         f("column", pa.string(), "The changed column of projects.parquet; null for appeared and "
           "disappeared."),
         f("old_value", pa.string(), "Value in the previous crawl, as text (dates ISO, lists and "
@@ -124,6 +128,7 @@ class HistoryResult:
     same_day_rerun: bool = False           # this crawl date had a snapshot already (replaced)
     appeared: int = 0
     disappeared: int = 0
+    fetch_failed: int = 0                  # previous rows kept: the page failed in this crawl
     changed_fields: int = 0
     changed_projects: int = 0
     changed_columns: Counter = field(default_factory=Counter)
@@ -140,6 +145,7 @@ class HistoryResult:
             "same_day_rerun": self.same_day_rerun,
             "appeared": self.appeared,
             "disappeared": self.disappeared,
+            "fetch_failed": self.fetch_failed,
             "changed_fields": self.changed_fields,
             "changed_projects": self.changed_projects,
             "changed_columns": dict(self.changed_columns.most_common()),
@@ -336,6 +342,33 @@ def _with_history(table: pa.Table, first: dict[str, date], crawl_date: date) -> 
     return table.cast(schema).replace_schema_metadata(meta)
 
 
+def _carry_forward(table: pa.Table, latest: Path,
+                   unfetched: Callable[[str], bool] | None) -> tuple[pa.Table, list[str]]:
+    """The run's rows plus the previous latest view's rows of projects whose page this crawl
+    could not fetch (sorted by project_id again); and those project ids."""
+    if unfetched is None or not latest.is_file():
+        return table, []
+    try:
+        prev = pq.read_table(latest)
+    except (OSError, pa.ArrowException) as exc:
+        raise HistoryError(f"cannot read the latest view {latest} ({exc}); move it aside to "
+                           f"start the latest view anew (the snapshots keep the history)") from exc
+    if "project_id" not in prev.column_names or "source_url" not in prev.column_names:
+        return table, []
+    have = set(table["project_id"].to_pylist())
+    ids = prev["project_id"].to_pylist()
+    take = [i for i, (pid, url) in enumerate(zip(ids, prev["source_url"].to_pylist(), strict=True))
+            if pid not in have and url and unfetched(url)]
+    if not take:
+        return table, []
+    old = prev.take(take)
+    arrays = [old[f.name].cast(f.type) if f.name in old.column_names
+              else pa.nulls(len(take), f.type) for f in table.schema]
+    both = pa.concat_tables([table, pa.Table.from_arrays(arrays, schema=table.schema)])
+    both = both.take(pc.sort_indices(both["project_id"])).combine_chunks()
+    return both, [ids[i] for i in take]
+
+
 def _changes_table(rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=changes_schema())
 
@@ -354,7 +387,8 @@ def _cleanup_stale(folder: Path, prefix: str, max_age: float = 3600.0) -> None:
 
 
 def publish_run(out_dir: str | os.PathLike, writer: DatasetWriter, crawl_date: date,
-                extra_files: dict[str, ExtraFile] | None = None) -> HistoryResult:
+                extra_files: dict[str, ExtraFile] | None = None,
+                unfetched: Callable[[str], bool] | None = None) -> HistoryResult:
     """Publish a finished run as crawl `crawl_date`: snapshot, change log, then the latest view.
 
     Call after `writer.finish()` and the run assertions, instead of `writer.publish()`.
@@ -362,6 +396,9 @@ def publish_run(out_dir: str | os.PathLike, writer: DatasetWriter, crawl_date: d
     into the output folder with the latest view. Raises HistoryError (nothing published; the
     caller then calls `writer.abort()`) when the crawl date is older than the newest snapshot or
     the change log is unreadable.
+    `unfetched(source_url)`: true for a page this crawl found linked but could not fetch; the
+    previous latest view's row of such a project stays (first_seen/last_seen as they were) and
+    the change log says `fetch_failed` instead of `disappeared`.
     """
     if isinstance(crawl_date, datetime) or not isinstance(crawl_date, date):
         raise TypeError(f"crawl_date must be a date, not {type(crawl_date).__name__}")
@@ -380,6 +417,7 @@ def publish_run(out_dir: str | os.PathLike, writer: DatasetWriter, crawl_date: d
 
     run = pq.read_table(writer.tmp / "projects.parquet")
     table = _with_history(run, _first_seen(snapshots, latest, crawl_date), crawl_date)
+    table, carried = _carry_forward(table, latest, unfetched)
 
     # the baseline of this crawl date
     earlier = [d for d in snapshots if d < crawl_date]
@@ -396,11 +434,15 @@ def publish_run(out_dir: str | os.PathLike, writer: DatasetWriter, crawl_date: d
         keep_first_run = not first_run.is_file()
         baseline_table = pq.read_table(snapshots[crawl_date] if keep_first_run else first_run)
     rows = diff_tables(baseline_table, table, crawl_date) if baseline_table is not None else []
+    rows += [_row(crawl_date, pid, FETCH_FAILED) for pid in carried]
+    result.fetch_failed = len(carried)
     for r in rows:
         if r["change"] == APPEARED:
             result.appeared += 1
         elif r["change"] == DISAPPEARED:
             result.disappeared += 1
+        elif r["change"] == FETCH_FAILED:
+            pass
         else:
             result.changed_fields += 1
             result.changed_columns[r["column"]] += 1

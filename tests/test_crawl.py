@@ -148,7 +148,10 @@ def test_report(normal):
     assert [path_of(r["source"]) for r in rejects] == [NOT_FOUND_TEMPLATE]
     for name in ("projects.parquet", "projects.csv", "rejects.jsonl", "schema.json"):
         assert (normal["out"] / name).is_file()
-    assert "Crawled" in normal["result"].stderr  # Scrapy's LogStats progress lines
+    # Scrapy's LogStats progress lines: in the log file, not on the terminal (unless -v)
+    assert "Crawled" in (normal["out"] / "crawl.log").read_text(encoding="utf-8")
+    assert "Crawled" not in normal["result"].stderr
+    assert normal["result"].stderr.strip().splitlines()[-1].startswith("projektbank crawl: published ")
 
 
 def test_raw_archive_rebuilds_the_dataset(normal, tmp_path):

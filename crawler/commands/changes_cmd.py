@@ -149,7 +149,8 @@ def _summary(out: Path, snapshots: list[date], rows: list[dict], args) -> str:
         return "\n".join(lines)
     lines.append(f"{head}: {len(days)} crawl date(s) with changes")
     lines.append(f"  appeared: {kinds['appeared']}   disappeared: {kinds['disappeared']}   "
-                 f"changed: {kinds['changed']} value(s) in {changed_projects} project(s)")
+                 f"changed: {kinds['changed']} value(s) in {changed_projects} project(s)"
+                 + (f"   fetch failed: {kinds['fetch_failed']}" if kinds["fetch_failed"] else ""))
     if per_column:
         width = max(len(c) for c in per_column)
         lines.append("  changed values per column:")
@@ -165,6 +166,8 @@ def _summary(out: Path, snapshots: list[date], rows: list[dict], args) -> str:
                 lines.append(f"  + {r['project_id']}  appeared")
             elif r["change"] == "disappeared":
                 lines.append(f"  - {r['project_id']}  disappeared")
+            elif r["change"] == "fetch_failed":
+                lines.append(f"  ! {r['project_id']}  fetch failed (previous row kept)")
             else:
                 lines.append(f"  ~ {r['project_id']}  {r['column']}: {_shown(r['old_value'])} → "
                              f"{_shown(r['new_value'])}")

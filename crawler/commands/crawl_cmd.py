@@ -6,9 +6,24 @@ AutoThrottle, at least 1 s between requests); archives every page (DIR/raw/*.war
 writes DIR/projects.parquet, projects.csv, rejects.jsonl, schema.json and crawl_report.json.
 
 The same as `scrapy crawl esf -a start_url=URL -a out=DIR [-s NAME=VALUE]...` (with
-`-s JOBDIR=DIR` for --resume). Exit status: 0 when the datasets were published; 1 when a run
-assertion failed (the previous datasets stay) or the crawl could not run; 130 when stopped
-with Ctrl-C (continue it with --resume); 2 for bad arguments.
+`-s JOBDIR=DIR` for --resume).
+
+The terminal shows progress and one last line (`published 4,213 records (12 appeared, 3 changed,
+0 disappeared); 2 pages failed (listed in crawl_report.json); 3h12m`); Scrapy's log goes to
+--log-file (default DIR/crawl.log), or to the terminal with -v.
+
+Status (crawl_report.json) and exit code:
+  published          0    the datasets were published
+  finished           0    a --limit sample was written to its own --out
+  assertions_failed  1    a run assertion failed (--min-records, --min-fill, --max-failures);
+                          the previous datasets stay
+  history_refused    1    --crawl-date is older than the folder's history
+  error              1    could not run (unreachable start URL, …), stalled (no response for
+                          longer than the crawl's own waits allow), the site sent a Retry-After
+                          over PROJEKTBANK_RETRY_AFTER_MAX, or a write failed; previous datasets
+                          stay; with --resume the job continues from where it stopped
+  interrupted        130  Ctrl-C/SIGTERM (a second one stops at once); continue with --resume
+  (bad arguments: exit 2)
 
 Examples:
   projektbank crawl                                   # the live site, into output/esf
@@ -50,6 +65,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(default: 1)")
     p.add_argument("--crawl-date", metavar="YYYY-MM-DD",
                    help="date of this crawl's snapshot (default: the UTC day the crawl started)")
+    p.add_argument("--max-failures", default=None, metavar="N|FRACTION",
+                   help="run assertion: publish only if at most N pages (3) or this fraction of "
+                        "the pages tried (0.05, 5%%) finally failed (default: 0.05)")
+    p.add_argument("--limit", type=int, default=None, metavar="N",
+                   help="a sample: fetch at most N project pages and publish them to --out "
+                        "without history (status 'finished'); for smoke-testing the live site")
+    p.add_argument("--log-file", default=None, metavar="FILE",
+                   help="Scrapy's log (default: DIR/crawl.log; with -v the terminal)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="Scrapy's log on the terminal (and in --log-file when given)")
+    p.add_argument("-S", "--set-unchecked", action="append", default=[], metavar="NAME=VALUE",
+                   dest="unchecked",
+                   help="a setting that neither Scrapy nor projektbank defines (a third-party "
+                        "add-on's); -s refuses unknown names to catch typos")
     p.add_argument("--min-fill", action="append", default=[], metavar="COL=FRAC",
                    help="run assertion: column COL filled in at least FRAC of the rows (0.8, or 80%%); "
                         "repeatable (default: 0.5 for each key column; COL=0 turns one off)")
@@ -60,13 +89,49 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def run(args: argparse.Namespace) -> int:
-    overrides: dict[str, str] = {}
-    for item in args.settings:
+def known_setting_names() -> set[str]:
+    """Every setting name Scrapy or projektbank defines (for -s typo checks)."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings as ours
+
+    return {n for n in (*dir(default_settings), *dir(ours)) if n.isupper()}
+
+
+def _parse_settings(items: list[str], check: bool) -> tuple[dict[str, str], str | None]:
+    import difflib
+
+    known = known_setting_names() if check else set()
+    out: dict[str, str] = {}
+    for item in items:
         name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            return _fail(f"-s expects NAME=VALUE, got {item!r}")
-        overrides[name.strip()] = value
+        name = name.strip()
+        if not sep or not name:
+            return out, f"-s expects NAME=VALUE, got {item!r}"
+        if check and name not in known:
+            close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            return out, (f"-s {name}: no such setting in Scrapy or projektbank{hint} (a third-party "
+                         f"setting: -S {name}=VALUE)")
+        out[name] = value
+    return out, None
+
+
+def _newest_history_date(out: str):
+    from pipelines.history import list_snapshots
+
+    snaps = list_snapshots(out) if Path(out).is_dir() else {}
+    return max(snaps, default=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides, problem = _parse_settings(args.settings, check=True)
+    if problem:
+        return _fail(problem)
+    unchecked, problem = _parse_settings(args.unchecked, check=False)
+    if problem:
+        return _fail(problem.replace("-s ", "-S "))
+    overrides.update(unchecked)
     start_urls = args.start_urls or [DEFAULT_START]
     for url in start_urls + list(args.sitemap):
         if not url.lower().startswith(("http://", "https://")):
@@ -74,38 +139,65 @@ def run(args: argparse.Namespace) -> int:
     for label, path in (("--ids", args.ids), ("--kohesio-csv", args.kohesio_csv)):
         if path and not Path(path).is_file():
             return _fail(f"{label}: no such file: {path}")
+    crawl_date = None
     if args.crawl_date:
-        try:
-            from datetime import date
+        from datetime import date
 
-            date.fromisoformat(args.crawl_date)
+        try:
+            crawl_date = date.fromisoformat(args.crawl_date)
         except ValueError:
             return _fail(f"--crawl-date: not a date (YYYY-MM-DD): {args.crawl_date}")
         overrides["PROJEKTBANK_CRAWL_DATE"] = args.crawl_date
     if args.min_records is not None and args.min_records < 0:
         return _fail("--min-records must be 0 or more")
+    if args.limit is not None and args.limit < 1:
+        return _fail("--limit must be 1 or more")
 
-    from crawler.report import parse_min_fill
+    from crawler.report import parse_max_failures, parse_min_fill
     from extract.schema import COLUMN_NAMES
 
     try:
         min_fill = parse_min_fill(args.min_fill)
+        max_failures = parse_max_failures(args.max_failures) if args.max_failures is not None else None
     except ValueError as exc:
         return _fail(str(exc))
     unknown = [c for c in min_fill if c not in COLUMN_NAMES]
     if unknown:
         return _fail(f"--min-fill: unknown column {unknown[0]!r}")
 
-    from crawler.pipelines import check_output_dir
+    from crawler.out_folder import (
+        OutputFolderError,
+        check_output_dir,
+        lock_output_dir,
+        refuse_reason,
+    )
 
     out = args.out or overrides.get("PROJEKTBANK_OUT") or "output/esf"
+    refused = refuse_reason(out)
+    if refused:
+        return _fail(f"--out: {refused}")
     for label, folder in (("--out", out), ("--resume", args.resume)):
         if not folder:
             continue
         try:
             check_output_dir(folder)
         except OSError as exc:
-            return _fail(f"{label}: cannot write to {folder}: {exc.strerror or exc}", 1)
+            return _fail(f"--out: cannot write to {folder}: {exc.strerror or exc}" if label == "--out"
+                         else f"{label}: cannot write to {folder}: {exc.strerror or exc}", 1)
+    try:
+        lock_output_dir(out)  # held until this process exits
+    except OutputFolderError as exc:
+        return _fail(str(exc), 1)
+    if args.limit is not None and (Path(out, "snapshots").exists() or Path(out, "changes.parquet").exists()):
+        return _fail(f"--limit writes a sample without history, but {out} holds a crawl history: "
+                     f"choose another --out", 2)
+    from datetime import UTC, datetime
+
+    newest = _newest_history_date(out)
+    day = crawl_date or datetime.now(UTC).date()
+    if newest is not None and newest > day and not args.resume and args.limit is None:
+        return _fail(f"--crawl-date {day} is older than the newest snapshot in {out} ({newest}); "
+                     f"the history only moves forward", 1)
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
@@ -128,6 +220,12 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         settings.set("JOBDIR", args.resume, priority="cmdline")
     settings.set("PROJEKTBANK_EXIT_HOOK", False, priority="cmdline")
+    log_file = args.log_file or (None if args.verbose else str(Path(out) / "crawl.log"))
+    if log_file and "LOG_FILE" not in overrides:
+        settings.set("LOG_FILE", log_file, priority="cmdline")
+        settings.set("LOG_FILE_APPEND", False, priority="cmdline")
+    if not args.verbose:
+        settings.set("PROJEKTBANK_PROGRESS", True, priority="cmdline")  # progress lines on stderr
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(EsfSpider)
@@ -142,14 +240,21 @@ def run(args: argparse.Namespace) -> int:
         spider_args["min_records"] = args.min_records
     if min_fill:
         spider_args["min_fill"] = min_fill
+    if max_failures is not None:
+        spider_args["max_failures"] = max_failures
+    if args.limit is not None:
+        spider_args["limit"] = args.limit
     process.crawl(crawler, **spider_args)
     process.start()
 
-    code, reason = getattr(crawler, "projektbank_exit", (1, "the crawl did not start (see the log)"))
     job = getattr(crawler, "projektbank_job", None)
-    if code:
+    exit_info = getattr(crawler, "projektbank_exit", None)
+    if exit_info is None and job is not None:  # the reactor stopped before the job closed
+        job.abort_now("interrupted", "the crawl was stopped before it could close", 130)
+    code, reason = exit_info or (1, "the crawl did not start" + (
+        f" (see {log_file})" if log_file else " (see the log)"))
+    if job is not None and job.status in ("published", "finished"):
+        print(f"projektbank crawl: {job.summary_line()}", file=sys.stderr)
+    else:
         print(f"projektbank crawl: {reason}", file=sys.stderr)
-    elif job is not None:
-        print(f"projektbank crawl: published to {job.out_dir}/ (crawl_report.json has the details)",
-              file=sys.stderr)
     return code

@@ -10,7 +10,8 @@ Arguments (`scrapy crawl esf -a NAME=VALUE`, or the `projektbank crawl` options)
   sitemap      sitemap URL(s), whitespace-separated (robots.txt `Sitemap:` lines are read too)
   ids          a file of diarienummer or detail URLs, one per line (`#` comments)
   kohesio_csv  Kohesio's per-country CSV: operations `2021SE05SFPR001_<dnr>` become detail URLs
-  min_records, min_fill   run assertions (`min_fill=COL=FRAC,COL=FRAC`)
+  min_records, min_fill, max_failures   run assertions (`min_fill=COL=FRAC,COL=FRAC`)
+  limit        fetch at most N project pages (a sample: published without history)
 
 Discovery: list pages are the start URL's path with pagination parameters only
 (`rel=next`, numbered links and `Nästa` all lead there); filter and sort links are never
@@ -54,6 +55,7 @@ from crawler.urls import (
     looks_like_dnr,
     origin_of,
 )
+from crawler.waits import CrawlStopping
 from pipelines.raw_archive import clean_headers
 
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -75,7 +77,8 @@ class EsfSpider(scrapy.Spider):
     name = "esf"
 
     def __init__(self, start_url=None, out=None, sitemap=None, ids=None, kohesio_csv=None,
-                 min_records=None, min_fill=None, start_urls=None, **kwargs):
+                 min_records=None, min_fill=None, start_urls=None, limit=None, max_failures=None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.start_urls = _split(start_url) + _split(start_urls) or [DEFAULT_START_URL]
         for url in self.start_urls:
@@ -87,6 +90,9 @@ class EsfSpider(scrapy.Spider):
         self.kohesio_csv = kohesio_csv
         self.min_records = min_records
         self.min_fill = min_fill
+        self.limit = int(limit) if limit not in (None, "") else None
+        self.max_failures = max_failures
+        self.sitemaps_requested = 0
         self.hosts = sorted({host_of(u) for u in self.start_urls})
         self.allowed_domains = list(self.hosts)
         self.scopes = [ListScope(u) for u in self.start_urls if not is_detail_url(u)]
@@ -94,6 +100,7 @@ class EsfSpider(scrapy.Spider):
         self.seen_details: set[str] = set()
         self.seen_lists: set[str] = set()
         self.listed_details: set[str] = set()   # detail URLs seen on list pages
+        self.details_requested = 0
         self.job: CrawlJob | None = None
 
     @classmethod
@@ -103,6 +110,8 @@ class EsfSpider(scrapy.Spider):
         spider.follow_detail_links = settings.getbool("PROJEKTBANK_FOLLOW_DETAIL_LINKS", True)
         spider.robots_sitemaps = settings.getbool("PROJEKTBANK_SITEMAPS_FROM_ROBOTS", True)
         spider.max_list_pages = settings.getint("PROJEKTBANK_MAX_LIST_PAGES", 20000)
+        spider.max_sitemaps = settings.getint("PROJEKTBANK_MAX_SITEMAPS", 1000)
+        spider.max_sitemap_depth = settings.getint("PROJEKTBANK_MAX_SITEMAP_DEPTH", 3)
         # robots.txt is fetched once per host: by Scrapy's RobotsTxtMiddleware when robots.txt
         # is obeyed (its response reaches parse_robots through response_received), else here
         spider.robots_via_middleware = settings.getbool("ROBOTSTXT_OBEY")
@@ -148,6 +157,10 @@ class EsfSpider(scrapy.Spider):
         if canonical in self.job.archived:
             report.count("skipped_already_archived")
             return None
+        if self.limit is not None and self.details_requested >= self.limit:
+            report.count("detail_pages_over_limit")
+            return None
+        self.details_requested += 1
         report.discovered(canonical, source)
         headers, meta = self.job.previous_request_args(canonical)  # conditional (fetch less)
         return scrapy.Request(canonical, callback=self.parse_detail, errback=self.on_error,
@@ -256,12 +269,21 @@ class EsfSpider(scrapy.Spider):
             self.logger.info("--kohesio-csv: %d ESF+ operations", len(set(found)))
         return urls
 
-    def sitemap_request(self, url: str) -> scrapy.Request | None:
+    def sitemap_request(self, url: str, depth: int = 0) -> scrapy.Request | None:
+        """A sitemap (or sitemap index) request, within the bounds: PROJEKTBANK_MAX_SITEMAPS in
+        all, nested at most PROJEKTBANK_MAX_SITEMAP_DEPTH indexes deep."""
         if not self._allowed(url):
             self.job.report.count("offsite_links")
             return None
+        if depth > self.max_sitemap_depth:
+            self.job.report.count("sitemaps_too_deep")
+            return None
+        if self.sitemaps_requested >= self.max_sitemaps:
+            self.job.report.count("sitemaps_over_limit")
+            return None
+        self.sitemaps_requested += 1
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error,
-                              priority=PRIO_ROBOTS, meta={"kind": "sitemap"})
+                              priority=PRIO_ROBOTS, meta={"kind": "sitemap", "depth": depth})
 
     # --- callbacks --------------------------------------------------------------------
     def parse_robots(self, response):
@@ -294,7 +316,7 @@ class EsfSpider(scrapy.Spider):
                 continue
             loc = urljoin(response.url, loc)
             if sitemap.type == "sitemapindex":
-                req = self.sitemap_request(loc)
+                req = self.sitemap_request(loc, response.meta.get("depth", 0) + 1)
             elif is_detail_url(loc):
                 req = self.detail_request(loc, "sitemap")
             else:
@@ -337,6 +359,8 @@ class EsfSpider(scrapy.Spider):
             elif self._allowed(url) and is_filter_link(url):
                 report.count("filter_links_skipped")
         stale = 0 if new else response.meta.get("stale", 0) + 1
+        if self.limit is not None and self.details_requested >= self.limit:
+            return  # a --limit sample has its pages
         if details == 0 or stale >= STALE_LIST_PAGES:
             if pages:
                 report.count("list_pages_not_followed")
@@ -382,6 +406,8 @@ class EsfSpider(scrapy.Spider):
 
     def on_error(self, failure):
         request = failure.request
+        if failure.check(CrawlStopping):
+            return  # the crawl stopped while it waited: not a failure (a resume fetches it)
         kind = request.meta.get("kind", "?")
         gave_up = request.meta.get("projektbank_gave_up")
         attempts = request.meta.get("retry_times", 0) + 1
