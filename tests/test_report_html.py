@@ -274,9 +274,10 @@ def test_crawl_report_reads_the_history(crawl_out):
     f = read_folder(crawl_out)
     assert f.kind == "crawl history" and len(f.snapshots) == 2 and not f.problems
     kinds = set(f.changes["change"].to_pylist())
-    assert {"changed", "disappeared"} <= kinds
+    assert {"changed", "fetch_failed"} <= kinds   # the removed page is still linked: a failed fetch
     text = (crawl_out / "report.html").read_text(encoding="utf-8")
     assert "2026-12-07" in text and "total_budget_sek" in text and "HTTP 404" in text
+    assert "<th>fetch failed</th>" in text
 
 
 @needs_browser

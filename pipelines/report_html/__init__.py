@@ -498,11 +498,16 @@ def _history_section(f: Folder, figs: list[str]) -> str:
                                          colours={p: charts.period_colour(p) for p in order}),
                        "records_over_time"))
     rows = f.changes.to_pylist() if f.changes is not None else []
+    try:
+        from pipelines.history import CHANGE_KINDS
+    except ImportError:
+        CHANGE_KINDS = ("appeared", "disappeared", "changed")
+    kinds = [*CHANGE_KINDS, *sorted({r["change"] for r in rows} - set(CHANGE_KINDS))]
     cdates = sorted({*dates, *(r["crawl_date"].isoformat() for r in rows)})
     by = Counter((r["crawl_date"].isoformat(), r["change"]) for r in rows)
     figs.append("changes_per_run")
     out.append(_figure(charts.stacked_bars(
-        cdates, {k: [by[(d, k)] for d in cdates] for k in ("appeared", "changed", "disappeared")},
+        cdates, {k: [by[(d, k)] for d in cdates] for k in kinds},
         title="Changes per crawl (changed: one per changed column)", colours=charts.KIND_COLOURS,
         ylabel="changes"), "changes_per_run"))
     cols = Counter(r["column"] for r in rows if r["change"] == "changed")
@@ -513,11 +518,12 @@ def _history_section(f: Folder, figs: list[str]) -> str:
         colours={"changed": charts.KIND_COLOURS["changed"]}, xlabel="changes"),
         "top_changed_columns"))
     out.append("</div>")
-    table_rows = [[d, by[(d, "appeared")], by[(d, "changed")], by[(d, "disappeared")],
+    table_rows = [[d, *(by[(d, k)] for k in kinds),
                    len({r["project_id"] for r in rows if r["crawl_date"].isoformat() == d
                         and r["change"] == "changed"})] for d in reversed(cdates)]
-    out.append(_table(["crawl date", "appeared", "changed columns", "disappeared",
-                       "changed projects"], table_rows, numeric={1, 2, 3, 4}))
+    out.append(_table(["crawl date", *(k.replace("_", " ") if k != "changed" else
+                                       "changed columns" for k in kinds), "changed projects"],
+                      table_rows, numeric=set(range(1, len(kinds) + 2))))
     out.append("</section>")
     return "".join(out)
 

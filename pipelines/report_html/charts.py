@@ -14,7 +14,8 @@ from itertools import count
 
 PERIOD_COLOURS = {"2007-2013": "#8c6bb1", "2014-2020": "#2b8cbe", "2021-2027": "#41ab5d"}
 OTHER_COLOUR = "#969696"
-KIND_COLOURS = {"appeared": "#41ab5d", "changed": "#fe9929", "disappeared": "#d7301f"}
+KIND_COLOURS = {"appeared": "#41ab5d", "changed": "#fe9929", "disappeared": "#d7301f",
+                "fetch_failed": "#807dba"}
 BUDGET_COLOUR, GRANT_COLOUR = "#6baed6", "#08519c"
 
 _RC = {
