@@ -25,7 +25,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def snapshot_of(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+    """The folder's files (not the hidden ones, e.g. the output folder's lock)."""
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())
+            if p.is_file() and not p.name.startswith(".")}
 
 
 @pytest.fixture

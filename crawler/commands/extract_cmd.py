@@ -97,6 +97,13 @@ def run(args: argparse.Namespace) -> int:
             f"{out} holds a crawl history ({' and '.join(history)}): replacing its latest view "
             "would leave the snapshots, the change log and the crawl report stale; extract into "
             "another folder, or add the extract to the history with --crawl-date YYYY-MM-DD")
+    if crawl_date is not None and out.is_dir():   # a crawl writing there now: wait for it
+        from crawler.out_folder import OutputFolderError, lock_output_dir
+
+        try:
+            lock_output_dir(out)
+        except OutputFolderError as exc:
+            return _fail(str(exc))
     from pipelines.dataset import DatasetWriter, OutputError, crawl_history
     from pipelines.extract_run import extract_to
 
