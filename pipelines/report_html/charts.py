@@ -148,7 +148,7 @@ def stacked_barh(categories: Sequence[str], series: dict[str, Sequence[float]], 
     if not money:
         _integers(ax.xaxis)
     if len(series) > 1:
-        ax.legend(loc="lower right", fontsize=8)
+        fig.legend(loc="outside lower center", fontsize=8, ncols=len(series))
     return _svg(fig)
 
 
@@ -210,8 +210,7 @@ def amount_histogram(series: dict[str, Sequence[int]], *, title: str) -> str:
     ax.set_xscale("log")
     ax.set_xlabel("SEK (log scale)")
     ax.set_ylabel("projects")
-    ax.legend(fontsize=8, loc="upper left")
-    ax.margins(y=0.3)
+    fig.legend(fontsize=8, loc="outside lower center", ncols=1)
     _integers(ax.yaxis)
     return _svg(fig)
 
@@ -236,8 +235,8 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
                                     for v in values], padding=2, fontsize=7)
     ax.set_xticks(list(range(len(categories))), categories)
     ax.set_ylabel("MSEK")
-    ax.legend(fontsize=8, loc="upper left")
-    ax.margins(y=0.25)
+    fig.legend(fontsize=8, loc="outside lower center", ncols=len(series))
+    ax.margins(y=0.12)
     return _svg(fig)
 
 
