@@ -323,6 +323,9 @@ def test_report_of_an_empty_dataset_and_a_failed_crawl(tmp_path):
     assert "Beslutsdatum 2024-01-01" in text and "23-1-S1" in text
     assert "123\u202f456" in text and "500 Internal Server Error" in text
     assert "no data" in text and "empty file" in text
+    (out / "crawl_report.json").write_text(json.dumps({"status": "published", "records": 7}))
+    text = write_report(out).read_text(encoding="utf-8")
+    assert "<dt>records</dt><dd>0</dd><dt>records of the last run</dt><dd>7</dd>" in text
 
 
 def test_ten_thousand_projects_stay_small(tmp_path):

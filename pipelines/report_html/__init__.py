@@ -212,8 +212,11 @@ def _run_section(f: Folder, figs: list[str]) -> str:
     c = f.crawl or {}
     records = f.table.num_rows if f.table is not None else c.get("records")
     status = c.get("status") or ("published" if f.table is not None else "no dataset")
+    run_records = c.get("records")
     items = [("folder", str(f.path)), ("kind", f.kind), ("status", status),
              ("reason", c.get("reason")), ("records", records),
+             ("records of the last run", run_records if f.table is not None and run_records
+              is not None and run_records != records else None),
              ("rejects", len(f.rejects) if f.rejects or c.get("rejects") is None else c.get("rejects")),
              ("extractor", f.producer)]
     if f.crawl is not None:
