@@ -367,3 +367,36 @@ def test_ten_thousand_projects_stay_small(tmp_path):
     assert seconds < 60, seconds
     text = path.read_text(encoding="utf-8")
     assert "<dd>10000</dd>" in text and "P00000" in text
+
+
+def test_fill_rates_show_what_a_period_does_not_publish(samples_out, tmp_path):
+    """Columns whose schema `periods` leave a period out are drawn as not published there
+    (hatched, labelled), not as a 0% failure; without `periods`, every cell is measured."""
+    from extract.schema import BY_NAME
+    from pipelines.report_html import fill_by_period, published_in
+
+    table = pq.read_table(samples_out / "projects.parquet")
+    periods, counts, rates = fill_by_period(table)
+    assert periods == ["2007-2013", "2014-2020", "2021-2027"]
+    assert counts["all"] == table.num_rows == sum(counts[p] for p in periods)
+    assert rates[("total_budget_sek", "2021-2027")] == 0.0
+    assert rates[("total_budget_sek", "2014-2020")] == 1.0
+    budget, org = BY_NAME["total_budget_sek"], BY_NAME["owner_org_number"]
+    had = {c: c.__dict__.get("periods", "missing") for c in (budget, org)}
+    try:
+        object.__setattr__(budget, "periods", ("2007-2013", "2014-2020"))
+        object.__setattr__(org, "periods", ("2021-2027",))
+        assert not published_in(budget, "2021-2027") and published_in(budget, "all")
+        shutil.copy(samples_out / "projects.parquet", tmp_path / "projects.parquet")
+        text = write_report(tmp_path).read_text(encoding="utf-8")
+    finally:
+        for col, value in had.items():
+            if value == "missing":
+                object.__delattr__(col, "periods")
+            else:
+                object.__setattr__(col, "periods", value)
+    fill = text[text.index('data-chart="fill_rates"'):]
+    fill = fill[: fill.index("</figure>")]
+    assert fill.count(">not published<") == 3   # budget in 2021-2027, org number in two
+    assert "not published in that period" in fill
+    assert "Hatched cells: the source does not publish" in text
