@@ -17,9 +17,11 @@ A path without its trailing slash whose folder exists is redirected (301) like W
 Fault injection (`faults=`, a dict or a JSON file, `"default"` for the bundled site's set):
 `{"<target>": ["503", "200"], …}`: the n-th request for the target (path + query as sent,
 or the canonical detail URL path `…/projekt/?dnr=…`) gets the n-th action; the last action
-repeats. Actions: a status code (`"503"`, `"429:2"` = 429 with `Retry-After: 2`),
-`"drop"` (close the connection without a response), `"slow:S"` (wait S seconds, then 200),
-`"200"` (serve normally).
+repeats. Actions: a status code (`"503"`, `"429:2"` = 429 with `Retry-After: 2`,
+`"429:date+2"` = with Retry-After as the HTTP date 2 s ahead, `"301:/other?x=1"` = a redirect
+there), `"drop"` (close the connection without a response), `"slow:S"` (wait S seconds, then
+200), `"slowbody:S"` (headers at once, the page's body trickled over S seconds), `"200"` (serve
+normally).
 
 Validators (`conditional=True`, the default): every file is served with `ETag` (the sha1 of
 the bytes served, quoted) and `Last-Modified` (the file's mtime), and a GET/HEAD whose
@@ -251,8 +253,12 @@ class Mirror:
                     self._record(method, target, "drop", conditional)
                     writer.transport.abort()
                     return
+                trickle = 0.0
                 if action.startswith("slow:"):
                     await asyncio.sleep(float(action.split(":", 1)[1]))
+                    action = "200"
+                elif action.startswith("slowbody:"):
+                    trickle = float(action.split(":", 1)[1])
                     action = "200"
                 if action == "200":
                     status, hdrs, body = self.resolve(target)
@@ -262,13 +268,18 @@ class Mirror:
                         hdrs = {k: v for k, v in hdrs.items()
                                 if k in ("ETag", "Last-Modified", "Cache-Control", "Expires")}
                 else:
-                    code, _, retry_after = action.partition(":")
+                    code, _, arg = action.partition(":")
                     status, hdrs, body = int(code), {"Content-Type": "text/html; charset=utf-8"}, (
                         f"<html><body><h1>{code}</h1></body></html>".encode())
-                    if retry_after:
-                        extra["Retry-After"] = retry_after
+                    if status in (301, 302, 303, 307, 308) and arg:
+                        extra["Location"] = arg
+                    elif arg.startswith("date+"):
+                        extra["Retry-After"] = formatdate(time.time() + float(arg[5:]), usegmt=True)
+                    elif arg:
+                        extra["Retry-After"] = arg
                 self._record(method, target, status, conditional)
-                reason = {200: "OK", 301: "Moved Permanently", 304: "Not Modified", 404: "Not Found",
+                reason = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
+                          404: "Not Found",
                           429: "Too Many Requests", 500: "Internal Server Error",
                           503: "Service Unavailable"}.get(status, "Status")
                 out = [f"HTTP/1.1 {status} {reason}"]
@@ -278,7 +289,13 @@ class Mirror:
                     out.append(f"Content-Length: {len(body)}")
                 out.append("Connection: " + ("keep-alive" if keep_alive else "close"))
                 writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1"))
-                if method != "HEAD":
+                if method != "HEAD" and trickle > 0 and body:
+                    step = max(1, len(body) // 10)
+                    for i in range(0, len(body), step):
+                        writer.write(body[i:i + step])
+                        await writer.drain()
+                        await asyncio.sleep(trickle / 10)
+                elif method != "HEAD":
                     writer.write(body)
                 await writer.drain()
                 if not keep_alive:

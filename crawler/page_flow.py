@@ -219,6 +219,21 @@ class PageFlow:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
+    def kill(self) -> None:
+        """End the workers now (a hard stop): their pages are lost, as after a SIGKILL, and a
+        resume fetches them again. Shut down fully so no semaphore outlives the process."""
+        if self.pool is None:
+            return
+        for proc in list(getattr(self.pool, "_processes", {}).values()):
+            proc.terminate()
+        try:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            self.pool = None
+            import gc
+
+            gc.collect()  # the pool's queues unlink their semaphores when collected
+
     # --- hand-off --------------------------------------------------------------------------
     async def _slot(self) -> None:
         if self._slots is None:

@@ -77,6 +77,13 @@ def _hard_exit(code: int) -> None:  # pragma: no cover - runs at interpreter exi
     os._exit(code)
 
 
+def _path_query(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
 def _move_warc_files(src: Path, dst: Path) -> None:
     """Move the WARC files of *src* into *dst* (same relative names); other files stay, and
     *src* goes only when nothing else is left in it."""
@@ -231,6 +238,7 @@ class CrawlJob:
         self.reason = ""
         self.stop_request: tuple[str, str, int] | None = None  # (status, reason, exit code): guard
         self.history = None                  # pipelines.history.HistoryResult once published
+        self.redirected: set[str] = set()    # canonical detail URLs that redirected to a page we got
         self.sample = bool(getattr(spider, "limit", None))  # --limit N: no history
         given = getattr(spider, "max_failures", None)
         if given is None:
@@ -434,6 +442,15 @@ class CrawlJob:
         self._count_page(item)
         await self.flow.put(item)
 
+    def note_redirects(self, urls) -> None:
+        """The URLs a fetched page was redirected from (Scrapy's `redirect_urls`)."""
+        for u in urls or ():
+            if is_detail_url(u):
+                try:
+                    self.redirected.add(canonical_detail_url(u))
+                except ValueError:
+                    continue
+
     def _count_page(self, item: dict) -> None:
         self.pages_this_run += 1
         for u in (item["url"], item.get("requested_url")):
@@ -569,6 +586,7 @@ class CrawlJob:
                 self._keep_published_archive()
             self._write_report(None, [])
             return
+        self._list_lost()
         summary = self.writer.finish()
         problems = check_assertions(summary, self.min_records, self.min_fill)
         problems += self._failure_assertion()
@@ -620,6 +638,11 @@ class CrawlJob:
             self.status, self.exit_code = status, code
             self.reason = reason + (f"; previous datasets kept; resume with --resume {self.jobdir}"
                                     if self.jobdir else "; previous datasets kept")
+            if self.flow is not None:
+                try:
+                    self.flow.kill()
+                except Exception:  # exiting anyway
+                    logger.exception("ending the extraction workers failed")
             if self.writer is not None:
                 self.writer.abort()
             if self.segments:
@@ -676,17 +699,33 @@ class CrawlJob:
                 return f"cannot crawl {url}: {describe_cause(f['reason'])}"
         return None
 
+    def _list_lost(self) -> None:
+        """A finished crawl: every detail URL it requested is archived, failed, or forbidden by
+        robots.txt; one that ended otherwise (redirected off-site, a redirect loop that the
+        duplicate filter ended, …) is listed as a failure, never lost silently."""
+        archived = self.archived | self.archived_this_run | self.redirected
+        accounted = set()
+        for url in [*self.report.failures, *self.prior_failures, *self.report.disallowed]:
+            try:
+                accounted.add(canonical_detail_url(url) if is_detail_url(url) else url)
+            except ValueError:
+                accounted.add(url)
+        for url in sorted(set(self.spider.seen_details) - archived - accounted):
+            self.report.fail(url, "detail", "no page: the request ended without a response "
+                             "(redirected off-site, a redirect loop, or filtered)")
+
     def _unfetched(self):
         """Detail pages this crawl found linked but did not archive (failed, or not reached):
         their previous rows stay in the latest view (publish_run)."""
-        archived = self.archived | self.archived_this_run
-        missing = set(self.spider.seen_details) - archived
+        archived = self.archived | self.archived_this_run | self.redirected
+        # by path and query: the previous row may have been fetched under another host name
+        missing = {_path_query(u) for u in set(self.spider.seen_details) - archived}
         if not missing:
             return None
 
         def unfetched(url: str) -> bool:
             try:
-                return is_detail_url(url) and canonical_detail_url(url) in missing
+                return is_detail_url(url) and _path_query(canonical_detail_url(url)) in missing
             except ValueError:
                 return False
         return unfetched

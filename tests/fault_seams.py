@@ -16,6 +16,7 @@ from twisted.internet import defer
 class HangForever:
     def __init__(self, part: str):
         self.part = part
+        self.stuck: list[defer.Deferred] = []  # referenced: a collected one would end its task
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -23,5 +24,6 @@ class HangForever:
 
     def process_request(self, request):
         if self.part in request.url:
-            return defer.Deferred()  # never fires
+            self.stuck.append(defer.Deferred())  # never fires
+            return self.stuck[-1]
         return None

@@ -372,6 +372,7 @@ class EsfSpider(scrapy.Spider):
 
     def parse_detail(self, response):
         fetched_at = datetime.now(UTC)
+        self.job.note_redirects(response.meta.get("redirect_urls"))
         headers = clean_headers(
             (k.decode("latin-1"), v.decode("latin-1"))
             for k, values in response.headers.items() for v in values)
