@@ -300,6 +300,16 @@ def test_report_command_and_missing_files(tmp_path):
     assert "crawl_report.json unreadable" in text and "empty file" in text
     proc = run_cli("report", str(tmp_path / "missing"), check=False)
     assert proc.returncode == 1 and "not a folder" in proc.stderr
+    # odd content (a hand-edited report): that section says so, the rest is drawn
+    (empty / "crawl_report.json").write_text(json.dumps({"status": "published", "retries": 3,
+                                                         "failures": "none"}))
+    run_cli("report", str(empty))
+    text = (empty / "report.html").read_text(encoding="utf-8")
+    assert "could not draw this section: AttributeError" in text and "Records" in text
+    from pipelines.report_html import try_write_report
+
+    assert try_write_report(empty) == empty / "report.html"
+    assert try_write_report(tmp_path / "missing") is None   # logged, never raised
 
 
 def test_report_of_an_empty_dataset_and_a_failed_crawl(tmp_path):

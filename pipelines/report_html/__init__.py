@@ -563,12 +563,26 @@ ul.problems{color:#a4161a}
 """
 
 
+def _safe(section, f: Folder, figs: list[str]) -> str:
+    """A section, or a note saying why it could not be drawn (odd content in a file): one bad
+    value never costs the whole report."""
+    drawn = len(figs)
+    try:
+        return section(f, figs)
+    except Exception as exc:
+        del figs[drawn:]
+        name = section.__name__.strip("_").replace("_section", "")
+        return (f'<section><h2>{esc(name)}</h2><ul class="problems"><li>could not draw this '
+                f"section: {esc(type(exc).__name__)}: {esc(exc)}</li></ul></section>")
+
+
 def render(out_dir: str | os.PathLike) -> str:
     """The report of an output folder as HTML text."""
     f = read_folder(out_dir)
     figs: list[str] = []
-    body = [_run_section(f, figs), _records_section(f, figs), _money_section(f, figs),
-            _fill_section(f, figs), _messages_section(f, figs), _history_section(f, figs)]
+    body = [_safe(section, f, figs) for section in (
+        _run_section, _records_section, _money_section, _fill_section, _messages_section,
+        _history_section)]
     nav = [("run", "The run"), ("records", "Records"), ("money", "Budgets and grants"),
            ("fill", "Fill rates"), ("messages", "Validation messages")]
     if f.snapshots or f.changes is not None:
@@ -603,3 +617,16 @@ def write_report(out_dir: str | os.PathLike) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def try_write_report(out_dir: str | os.PathLike) -> Path | None:
+    """write_report() for callers that must not fail over it (the crawl's publish path): a
+    failure is logged as a warning and gives None."""
+    import logging
+
+    try:
+        return write_report(out_dir)
+    except Exception as exc:
+        logging.getLogger(__name__).warning("report.html not written in %s: %s: %s",
+                                            out_dir, type(exc).__name__, exc)
+        return None
