@@ -416,6 +416,16 @@ def _money_section(f: Folder, figs: list[str]) -> str:
                      charts.fmt_msek(total(grant, p, keyed)) if ng else "–"])
     out.append(_table(["period", "projects", "with budget", "total budget", "with grant",
                        "ESF grant"], rows, numeric={1, 2, 3, 4, 5}))
+    out.append("<h3>Per region</h3>")
+    rrows = []
+    for r in sorted(set(rkeys), key=lambda r: (-total(grant, r, rkeys), r)):
+        nb = sum(1 for v, k in zip(budget, rkeys, strict=True) if k == r and v is not None)
+        ng = sum(1 for v, k in zip(grant, rkeys, strict=True) if k == r and v is not None)
+        rrows.append([r, sum(1 for k in rkeys if k == r),
+                      charts.fmt_msek(total(budget, r, rkeys)) if nb else "–",
+                      charts.fmt_msek(total(grant, r, rkeys)) if ng else "–"])
+    out.append(_table(["region", "projects", "total budget", "ESF grant"], rrows,
+                      numeric={1, 2, 3}))
     out.append("</section>")
     return "".join(out)
 
