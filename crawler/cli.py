@@ -21,6 +21,17 @@ def command_names() -> list[str]:
                   if m.name.endswith("_cmd"))
 
 
+class _Version(argparse.Action):
+    """`--version`: imports the extractor's version only when asked (`--help` stays light)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from extract.version import EXTRACTOR_VERSION
+        from projektbank._version import __version__
+
+        print(f"projektbank {__version__} ({EXTRACTOR_VERSION})")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="projektbank",
@@ -28,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "Parquet and CSV datasets, or re-extract saved pages offline.",
         epilog="Run 'projektbank COMMAND --help' for a command's options. "
                "Column reference: docs/fields.md.")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show the package and extractor versions and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in command_names():
         module = importlib.import_module(f"crawler.commands.{name}_cmd")

@@ -3,7 +3,9 @@
 UTF-8; list and map columns as JSON text; dates ISO; timestamps ISO with `Z`. A text cell that a
 spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading
 `'` (OWASP's CSV-injection advice); Parquet keeps the text verbatim. Written with pyarrow's CSV
-writer (far faster than pandas `to_csv`). `excel=True`: a BOM and `;` separators.
+writer (far faster than pandas `to_csv`). `excel=True` (for Excel in a Swedish locale): a BOM,
+`;` separators and decimal commas (`62,5`). `datapackage.json` (pipelines/datapackage.py)
+describes either form.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from extract.schema import BY_NAME, CATEGORY, LIST, MAP, STRING, TIMESTAMP
+from extract.schema import BY_NAME, CATEGORY, FLOAT, LIST, MAP, STRING, TIMESTAMP
 
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -37,8 +39,9 @@ def _json_column(arr: pa.ChunkedArray, is_map: bool) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def csv_table(table: pa.Table) -> pa.Table:
-    """The table with every column flattened to what CSV can hold."""
+def csv_table(table: pa.Table, *, decimal_comma: bool = False) -> pa.Table:
+    """The table with every column flattened to what CSV can hold (`decimal_comma`: floats
+    written `62,5`, as a spreadsheet in a `;`-separated locale reads them)."""
     columns, names = [], []
     for name in table.column_names:
         arr = table[name]
@@ -49,6 +52,8 @@ def csv_table(table: pa.Table) -> pa.Table:
             arr = pc.strftime(arr, format="%Y-%m-%dT%H:%M:%SZ")  # %S keeps the microseconds
         elif kind == CATEGORY:
             arr = arr.cast(pa.string())
+        elif kind == FLOAT and decimal_comma:
+            arr = pc.replace_substring(arr.cast(pa.string()), ".", ",")
         if kind in (LIST, MAP, STRING, CATEGORY):
             arr = neutralise_formulas(arr)
         columns.append(arr)
@@ -67,11 +72,12 @@ class CsvWriter:
         self.options = pacsv.WriteOptions(include_header=True, delimiter=";" if excel else ",",
                                           quoting_style="needed")
         self.chunk_rows = chunk_rows
+        self.excel = excel
         self._writer: pacsv.CSVWriter | None = None
 
     def write(self, table: pa.Table) -> None:
         for start in range(0, max(table.num_rows, 1), self.chunk_rows):
-            flat = csv_table(table.slice(start, self.chunk_rows))
+            flat = csv_table(table.slice(start, self.chunk_rows), decimal_comma=self.excel)
             if self._writer is None:
                 self._writer = pacsv.CSVWriter(self.fh, flat.schema, write_options=self.options)
             self._writer.write_table(flat)

@@ -30,7 +30,8 @@ from pipelines.arrow_schema import arrow_schema, schema_json
 from pipelines.csv_writer import CsvWriter
 from pipelines.validate import validate_record
 
-OUTPUT_FILES = ("projects.parquet", "projects.csv", "rejects.jsonl", "schema.json")
+OUTPUT_FILES = ("projects.parquet", "projects.csv", "rejects.jsonl", "schema.json",
+                "datapackage.json")
 
 
 @dataclass
@@ -257,6 +258,11 @@ class DatasetWriter:
             self._spool_path.unlink()
         (self.tmp / "schema.json").write_text(
             json.dumps(schema_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        from pipelines.datapackage import datapackage
+
+        (self.tmp / "datapackage.json").write_text(json.dumps(
+            datapackage(excel=self.excel_csv), ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8")
         self.summary.records = fill.rows
         self.summary.fill_rate = fill.rates()
         self._finished = True

@@ -1,8 +1,15 @@
-"""Saved pages → DatasetWriter, through the one extraction path (extract.parse_page)."""
+"""Saved pages → DatasetWriter, through the one extraction path (extract.parse_page).
+
+A page that gives no record is listed with a specific reason: `empty file`, `binary`,
+`not HTML (PDF)` (or another format), `robots.txt`, `HTTP 404 template` (the site's "not found"
+page served with status 200), or `no project block (N known labels)`.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from extract import parse_page
 from pipelines.dataset import DatasetWriter, RunSummary
@@ -26,9 +33,60 @@ def extract_page(writer: DatasetWriter, page: Page | Unreadable, *,
                       url=page.url)
         return
     if ex.record is None:
-        writer.reject(page.source, ex.reject_reason or "no record", url=page.url)
+        writer.reject(page.source, reject_reason(page, ex.reject_reason), url=page.url)
     else:
         writer.add(ex.record)
+
+
+_NOT_FOUND = re.compile(
+    r"kunde\s+inte\s+hittas|hittades\s+inte|finns\s+inte|page\s+not\s+found|\b404\b", re.I)
+_TITLES = re.compile(rb"<(title|h1)\b[^>]*>(.*?)</\1\s*>", re.I | re.S)
+
+
+def reject_reason(page: Page, reason: str | None) -> str:
+    """A specific reason for a page that gave no record (parse_page's reason is generic)."""
+    from pipelines.sources import sniff_format
+
+    body = page.body
+    in_file = "://" not in page.source   # a saved file (not a WARC record, not a fetched URL)
+    if not body or body.isspace():
+        return "empty file" if in_file else "empty body"
+    head = body[:4096]
+    kind = sniff_format(page.source if in_file else "", head)
+    if kind in ("PDF", "image", "Word document", "Excel workbook", "ZIP archive", "Parquet",
+                "gzip", "PowerPoint", "OpenDocument text"):
+        return f"not HTML ({kind})"
+    if b"\x00" in head and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    path = urlsplit(page.url).path if "://" in page.url else page.url
+    if path.rstrip("/").lower().endswith("robots.txt") or \
+            page.source.replace("\\", "/").lower().endswith("/robots.txt"):
+        return "robots.txt"
+    if reason and not reason.startswith("no project block"):
+        return reason
+    for _, text in _TITLES.findall(body[:65536]):
+        if _NOT_FOUND.search(re.sub(rb"<[^>]+>", b" ", text).decode("utf-8", "replace")):
+            return "HTTP 404 template"
+    return f"no project block ({known_labels(page)} known labels)"
+
+
+def known_labels(page: Page) -> int:
+    """Distinct labels of the registry on the page (outside the site chrome)."""
+    from extract.block import _known_hit, split_label_lines
+    from extract.decode import content_type, decode
+    from extract.render import looks_like_html, parse_html, render_html, render_text
+
+    try:
+        text, encoding, _ = decode(page.body, page.headers)
+        ctype = (content_type(page.headers) or "").lower()
+        if "text/plain" in ctype or ("html" not in ctype and not looks_like_html(text)):
+            lines = render_text(text)
+        else:
+            lines = render_html(parse_html(page.body if encoding == "utf-8" else text))
+        hits = (_known_hit(i, line) for i, line in enumerate(split_label_lines(lines)))
+        return len({h.label.text for h in hits if h is not None and h.label is not None})
+    except Exception:  # counting is a courtesy: never fail a reject over it
+        return 0
 
 
 def extract_to(writer: DatasetWriter, paths: Iterable[str], progress: bool = False, *,

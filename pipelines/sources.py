@@ -53,8 +53,71 @@ def is_warc(path: Path) -> bool:
     return path.name.lower().endswith(WARC_SUFFIXES)
 
 
+def is_sidecar(path: Path) -> bool:
+    """`page.meta.json` or `page.html.json` beside a page file: the page's metadata, read
+    with the page, not an input of its own."""
+    name = path.name
+    if name.lower().endswith(".meta.json"):
+        stem = name[: -len(".meta.json")]
+        return any(path.with_name(stem + s).exists()
+                   for s in (*PAGE_SUFFIXES, *(x.upper() for x in PAGE_SUFFIXES)))
+    return name.lower().endswith(".json") and _is_page_file(path.with_name(name[:-5])) and \
+        path.with_name(name[:-5]).exists()
+
+
+# friendly names of what is not a page, by content first, then by file name
+_FORMATS = {".pdf": "PDF", ".docx": "Word document", ".doc": "Word document",
+            ".xlsx": "Excel workbook", ".xls": "Excel workbook", ".odt": "OpenDocument text",
+            ".pptx": "PowerPoint", ".zip": "ZIP archive", ".json": "JSON", ".jsonl": "JSON lines",
+            ".xml": "XML", ".csv": "CSV", ".md": "Markdown", ".py": "Python",
+            ".png": "image", ".jpg": "image", ".jpeg": "image", ".gif": "image",
+            ".svg": "image", ".webp": "image", ".parquet": "Parquet", ".gz": "gzip"}
+_MAGIC = ((b"%PDF", "PDF"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"),
+          (b"GIF8", "image"), (b"PAR1", "Parquet"), (b"\x1f\x8b", "gzip"))
+
+
+def sniff_format(name: str, head: bytes) -> str | None:
+    """What a file that is not a page is (`PDF`, `Word document`, `JSON`, …), from its first
+    bytes and its name; None when neither tells."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    lower = name.lower()
+    if head.startswith(b"PK\x03\x04"):
+        for suffix in (".docx", ".xlsx", ".odt", ".pptx"):
+            if lower.endswith(suffix):
+                return _FORMATS[suffix]
+        return "ZIP archive"
+    for suffix, kind in _FORMATS.items():
+        if lower.endswith(suffix):
+            return kind
+    return None
+
+
+def other_file_reason(path: Path) -> str:
+    """The reject reason of a file in a folder that is neither a page nor a WARC file."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        return f"unreadable file: {exc.strerror or exc}"
+    if not head.strip():
+        return "empty file"
+    if path.name.lower() == "robots.txt":
+        return "robots.txt"
+    kind = sniff_format(path.name, head)
+    if kind:
+        return f"not HTML ({kind})"
+    if b"\x00" in head:
+        return "binary"
+    suffix = path.suffix.lower()
+    return f"not a page file ({suffix or 'no suffix'})"
+
+
 def find_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Unreadable]:
-    """Expand folders recursively (sorted, hidden entries skipped) into page and WARC files."""
+    """Expand folders recursively (sorted, hidden entries skipped) into page and WARC files.
+    Every other file in a folder is an Unreadable with its reason (`not HTML (PDF)`, …), so
+    that each input is either read or listed; sidecar metadata files go with their page."""
     for p in paths:
         path = Path(p)
         if path.is_dir():
@@ -64,6 +127,8 @@ def find_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Unreadabl
                     child = Path(root) / name
                     if _is_page_file(child) or is_warc(child):
                         yield child
+                    elif not name.startswith(".") and not is_sidecar(child):
+                        yield Unreadable(str(child), other_file_reason(child))
         elif path.is_file():
             yield path
         else:

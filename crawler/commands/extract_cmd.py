@@ -7,7 +7,14 @@ A page's URL and fetch time come from its WARC record, a sidecar `NAME.meta.json
 modification time.
 
 Writes to --out: projects.parquet, projects.csv, rejects.jsonl (every input that gave no
-record, with the reason) and schema.json. Pages that give no record are listed, not fatal.
+record, with the reason), schema.json, datapackage.json and report.html. Pages that give no
+record are listed, not fatal.
+
+Guards: a dataset is not replaced by an empty one, nor by fewer than --min-records rows
+(--force replaces it anyway); a folder holding a crawl history (snapshots/, changes.parquet) is
+only written through that history (--crawl-date: the extract becomes that crawl date's snapshot,
+with the change log and the latest view updated). Exit status: 0 published, 1 refused or
+failed (one-line reason; the previous files stay), 2 bad arguments.
 """
 
 from __future__ import annotations
@@ -31,39 +38,133 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--include-personal-data", action="store_true",
                    help="keep contact persons, e-mail addresses and phone numbers in fields_raw "
                         "(left out by default; a personnummer stays masked)")
+    p.add_argument("--min-records", type=int, default=None, metavar="N",
+                   help="publish only when at least N records came out (else the previous "
+                        "files stay; exit 1)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the dataset in --out even with fewer records than it holds "
+                        "(also with none)")
+    p.add_argument("--crawl-date", metavar="YYYY-MM-DD",
+                   help="--out holds a crawl history: add this extract to it as the snapshot of "
+                        "this crawl date (not older than its newest), updating the change log and "
+                        "the latest view")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"projektbank extract: {message}", file=sys.stderr)
+    return code
+
+
+def history_files(out: Path) -> list[str]:
+    """What makes `out` a crawl history's folder (snapshots/, changes.parquet)."""
+    return [name for name, there in (("snapshots/", (out / "snapshots").is_dir()),
+                                     ("changes.parquet", (out / "changes.parquet").is_file()))
+            if there]
+
+
+def published_rows(out: Path) -> int:
+    """Rows of the dataset published in `out` (0 when there is none or it is unreadable)."""
+    path = out / "projects.parquet"
+    if not path.is_file():
+        return 0
+    try:
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    except Exception:
+        return 0
 
 
 def run(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
-        print(f"projektbank extract: no such file or folder: {missing[0]}", file=sys.stderr)
-        return 2
+        return _fail(f"no such file or folder: {missing[0]}", 2)
+    if args.min_records is not None and args.min_records < 0:
+        return _fail("--min-records must be 0 or more", 2)
+    crawl_date = None
+    if args.crawl_date:
+        from datetime import date
+
+        try:
+            crawl_date = date.fromisoformat(args.crawl_date)
+        except ValueError:
+            return _fail(f"--crawl-date: not a date (YYYY-MM-DD): {args.crawl_date}", 2)
+    out = Path(args.out)
+    history = history_files(out)
+    if history and crawl_date is None:
+        return _fail(
+            f"{out} holds a crawl history ({' and '.join(history)}): replacing its latest view "
+            "would leave the snapshots, the change log and the crawl report stale; extract into "
+            "another folder, or add the extract to the history with --crawl-date YYYY-MM-DD")
+    if crawl_date is not None and out.is_dir():   # a crawl writing there now: wait for it
+        from crawler.out_folder import OutputFolderError, lock_output_dir
+
+        try:
+            lock_output_dir(out)
+        except OutputFolderError as exc:
+            return _fail(str(exc))
     from pipelines.dataset import DatasetWriter, OutputError, crawl_history
     from pipelines.extract_run import extract_to
 
     found = None if args.no_history else crawl_history(args.paths)
     if found and not args.quiet:
         print(f"first_seen/last_seen from the crawl history in {found[0]}", file=sys.stderr)
+    before = published_rows(out)
     try:
         writer = DatasetWriter(args.out, excel_csv=args.excel_csv,
                                history=found[1] if found else None)
     except OutputError as exc:
-        print(f"projektbank extract: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc))
+    result = None
     try:
         summary = extract_to(writer, args.paths, progress=not args.quiet and sys.stderr.isatty(),
                              personal_data=args.include_personal_data)
-        writer.publish()
+        refusal = None
+        if not args.force:
+            if args.min_records is not None and summary.records < args.min_records:
+                refusal = (f"{summary.records} records, fewer than --min-records "
+                           f"{args.min_records}")
+            elif before and summary.records < before and summary.records == 0:
+                refusal = f"0 records would replace the {before} in {out / 'projects.parquet'}"
+        if refusal:
+            writer.abort()
+            return _fail(f"refused: {refusal} (previous files kept; --force publishes anyway)")
+        if crawl_date is not None:
+            from pipelines.history import HistoryError, publish_run
+
+            try:
+                result = publish_run(out, writer, crawl_date)
+            except HistoryError as exc:
+                writer.abort()
+                return _fail(f"{exc} (previous files kept)")
+        else:
+            writer.publish()
     except BaseException:
         writer.abort()
         raise
+    report = _write_report(out, args.quiet)
     if not args.quiet:
         unknown = ", ".join(f"{k} ({v})" for k, v in summary.unknown_labels.most_common(5))
+        hist = (f"\nadded to the crawl history as {crawl_date}: appeared {result.appeared}, "
+                f"disappeared {result.disappeared}, changed fields {result.changed_fields}"
+                if result is not None else "")
         print(f"pages read: {summary.pages}  records: {summary.records}  "
               f"rejects: {summary.rejects}  duplicates replaced: {summary.duplicates}  "
               f"lines not understood: {summary.lines_not_understood}\n"
-              f"unknown labels: {unknown or 'none'}\n"
-              f"written to {Path(args.out)}/: projects.parquet projects.csv rejects.jsonl "
-              f"schema.json", file=sys.stderr)
+              f"unknown labels: {unknown or 'none'}{hist}\n"
+              f"written to {out}/: projects.parquet projects.csv rejects.jsonl schema.json "
+              f"datapackage.json{' report.html' if report else ''}", file=sys.stderr)
     return 0
+
+
+def _write_report(out: Path, quiet: bool) -> Path | None:
+    """report.html beside the published files; a failure to draw it never fails the extract."""
+    try:
+        from pipelines.report_html import write_report
+
+        return write_report(out)
+    except Exception as exc:
+        print(f"projektbank extract: report.html not written: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return None
