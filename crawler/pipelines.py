@@ -553,6 +553,14 @@ class CrawlJob:
                 atexit.register(_hard_exit, self.exit_code)
 
     def _close(self, reason: str) -> None:
+        try:
+            self._close_run(reason)
+        finally:
+            from pipelines.report_html import try_write_report
+
+            try_write_report(self.out_dir)  # report.html of whatever the folder now holds
+
+    def _close_run(self, reason: str) -> None:
         self.close_flow()
         self.close_archive()
         self.segments[-1].update({"end": _iso(time.time()), "end_reason": reason,
@@ -622,6 +630,7 @@ class CrawlJob:
                         {**report, "history": h.as_dict()}, ensure_ascii=False, indent=2,
                         default=str) + "\n"})
                 logger.info("published crawl of %s: %s", self.crawl_date(), self.history.as_dict())
+                self._add_published_fill_rates(report)
             except HistoryError as exc:  # a crawl date older than the history: publish nothing
                 self.writer.abort()
                 self.status = "error" if str(exc).startswith("cannot read") else "history_refused"
@@ -630,6 +639,29 @@ class CrawlJob:
                 self._keep_published_archive()
                 self._write_report(summary, rejects, [str(exc)])
         self._write_marker("finished")
+
+    def _add_published_fill_rates(self, report: dict) -> None:
+        """crawl_report.json: fill rates measured on the published table (first_seen and
+        last_seen come from the history) and per programme period (a column a period does not
+        publish is null there, not 0)."""
+        import pyarrow.parquet as pq
+
+        from pipelines.fill_rate import fill_rate_by_period
+
+        try:
+            table = pq.read_table(self.out_dir / "projects.parquet")
+            by_period = fill_rate_by_period(table)
+            rates = dict(report.get("fill_rate") or {})
+            for name in ("first_seen", "last_seen"):
+                if name in table.column_names and table.num_rows:
+                    rates[name] = round(1 - table[name].null_count / table.num_rows, 4)
+            report = {**report, "fill_rate": rates, "history": self.history.as_dict(),
+                      "fill_rate_by_period": {p: {c: (None if v is None else round(v, 4))
+                                                  for c, v in cols.items()}
+                                              for p, cols in by_period.items()}}
+            write_json_atomic(self.out_dir / "crawl_report.json", report)
+        except Exception:  # the datasets are published; the report keeps its first version
+            logger.exception("adding the published fill rates to crawl_report.json failed")
 
     def abort_now(self, status: str, reason: str, code: int) -> None:
         """Stop this process now (a second signal; a stop that did not end in time): nothing is

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -30,6 +31,7 @@ from pipelines.arrow_schema import arrow_schema, schema_json
 from pipelines.csv_writer import CsvWriter
 from pipelines.validate import validate_record
 
+_REASON_DETAIL = re.compile(r"\s*\(\d+ known labels?\)")
 OUTPUT_FILES = ("projects.parquet", "projects.csv", "rejects.jsonl", "schema.json",
                 "datapackage.json")
 
@@ -196,7 +198,8 @@ class DatasetWriter:
     def reject(self, source: str, reason: str, **details) -> None:
         self.summary.pages += 1
         self.summary.rejects += 1
-        self.summary.reject_reasons[reason.split(":")[0]] += 1
+        # one count per kind: "no project block (3 known labels)" → "no project block"
+        self.summary.reject_reasons[_REASON_DETAIL.sub("", reason.split(":")[0])] += 1
         entry = {"source": str(source), "reason": reason, **details}
         self._rejects.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
 
