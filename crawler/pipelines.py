@@ -774,7 +774,8 @@ class CrawlJob:
         h = self.history
         if self.status == "published" and h is not None:
             kept = f", {h.fetch_failed:,} kept after a failed fetch" if h.fetch_failed else ""
-            return (f"published {h.records:,} records ({h.appeared:,} appeared, "
+            appeared = h.records if h.baseline == "none" else h.appeared  # a first crawl: all new
+            return (f"published {h.records:,} records ({appeared:,} appeared, "
                     f"{h.changed_projects:,} changed, {h.disappeared:,} disappeared{kept}); "
                     f"{fail_text}; {took_text}")
         if self.status == "finished":
