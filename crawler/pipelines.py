@@ -556,9 +556,10 @@ class CrawlJob:
         try:
             self._close_run(reason)
         finally:
-            from pipelines.report_html import try_write_report
+            from pipelines.report_html import report_wanted, try_write_report
 
-            try_write_report(self.out_dir)  # report.html of whatever the folder now holds
+            if self.settings.getbool("PROJEKTBANK_REPORT_HTML", True) and report_wanted():
+                try_write_report(self.out_dir)  # report.html of whatever the folder now holds
 
     def _close_run(self, reason: str) -> None:
         self.close_flow()

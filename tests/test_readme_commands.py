@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+DRAW_REPORTS = True  # conftest: runs here draw report.html
+
 REPO = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"^```(?:sh|bash)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 

@@ -21,6 +21,8 @@ from conftest import ROOT
 
 from pipelines.report_html import read_folder, write_report
 
+DRAW_REPORTS = True  # conftest: runs here draw report.html
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = Path(os.environ.get("PROJEKTBANK_SCREENSHOTS", "")) if os.environ.get(
     "PROJEKTBANK_SCREENSHOTS") else None
