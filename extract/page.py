@@ -20,7 +20,7 @@ from extract.decode import content_type, decode
 from extract.registry import MAPPED, PERIOD, PERSONAL
 from extract.render import (
     looks_like_html,
-    parse_html,
+    parse_html_checked,
     render_html,
     render_text,
 )
@@ -117,7 +117,9 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
         lines = split_label_lines(render_text(text))
         block = find_block(lines)
     else:
-        root = parse_html(body if encoding == "utf-8" else text)
+        root, cut = parse_html_checked(body if encoding == "utf-8" else text)
+        if cut:
+            messages.append(f"page: {cut}")
         lines = split_label_lines(render_html(root, skip_chrome=True))
         block = find_block(lines)
         if block is None:  # chrome detection too eager? read the whole page once more
@@ -129,6 +131,8 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
         reason = "no project block found (fewer than 3 known labels together)"
         if truncated:
             reason += "; the page is truncated"
+        if not is_text and cut:
+            reason += f"; {cut}"
         return Extraction(None, reason, messages, encoding=encoding)
     if title is None:
         title = desc.text_title(lines, block)

@@ -122,7 +122,3 @@ def zeros(total: int, chunk: int = 4 * MB):
 
 def now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-__all__ = ["Run", "run_extract", "good_page", "warc_record", "esf_url", "gzip_bytes", "zeros",
-           "io", "now"]
