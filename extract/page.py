@@ -94,6 +94,11 @@ def _is_text_page(headers: Mapping | None, text: str) -> bool:
     return not looks_like_html(text)
 
 
+MAX_TAGS = 200_000      # `<` in the page
+MAX_LINES = 200_000     # line breaks in the page
+_STRUCTURE_CHECK = 200_000   # pages smaller than this cannot exceed either
+
+
 def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
                headers: Mapping | None = None, *, personal_data: bool = False) -> Extraction:
     """Turn one fetched page into a record following extract/schema.py.
@@ -108,6 +113,11 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
         return Extraction(None, "empty page")
     if b"\x00" in body[:2048] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Extraction(None, "binary content, not a text or HTML page")
+    # Memory grows with a page's structure, not its bytes: a project page has a few thousand
+    # tags and lines; a 10 MB page of nothing but tags or lines would take gigabytes.
+    if len(body) > _STRUCTURE_CHECK and (body.count(b"<") > MAX_TAGS or body.count(b"\n") > MAX_LINES):
+        return Extraction(None, f"page with over {MAX_TAGS} tags or {MAX_LINES} lines (a project "
+                                "page has a few thousand): not read")
     text, encoding, messages = decode(body, headers)
 
     is_text = _is_text_page(headers, text)

@@ -80,7 +80,8 @@ def reject_reason(page: Page, reason: str | None) -> str:
     for _, text in _TITLES.findall(body[:65536]):
         if _NOT_FOUND.search(re.sub(rb"<[^>]+>", b" ", text).decode("utf-8", "replace")):
             return "HTTP 404 template"
-    return f"no project block ({known_labels(page)} known labels)"
+    cut = reason[reason.index("libxml2 stopped"):] if reason and "libxml2 stopped" in reason else ""
+    return f"no project block ({known_labels(page)} known labels)" + (f"; {cut}" if cut else "")
 
 
 def known_labels(page: Page) -> int:

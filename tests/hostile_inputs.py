@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import os
 import resource
@@ -70,9 +69,9 @@ class Run:
 
 
 def run_extract(inputs: list, out: Path, *, extra: list[str] | None = None,
-                mem_mb: int = 3000, timeout: float = 120.0, env: dict | None = None,
-                fsize: int | None = None) -> Run:
-    """`projektbank extract INPUTS --out OUT -q` in a child with RLIMIT_AS and a time limit."""
+                mem_mb: int = 2500, timeout: float = 120.0, fsize: int | None = None) -> Run:
+    """`projektbank extract INPUTS --out OUT -q` in a child with RLIMIT_AS (and RLIMIT_FSIZE:
+    a full disk) and a time limit; the child's own peak RSS from wait4."""
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (mem_mb * MB, mem_mb * MB))
         if fsize is not None:
@@ -81,19 +80,28 @@ def run_extract(inputs: list, out: Path, *, extra: list[str] | None = None,
 
     code = ("import sys; from crawler.cli import main; sys.argv[0] = 'projektbank'; "
             "raise SystemExit(main())")
-    cmd = [sys.executable, "-c", code, "extract", *[os.fsencode(str(p)) if isinstance(p, str)
-                                                     else os.fsencode(p) for p in inputs],
+    cmd = [sys.executable, "-c", code, "extract", *[os.fsencode(p) for p in inputs],
            "--out", str(out), "-q", *(extra or [])]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    t0 = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, timeout=timeout, preexec_fn=limit,
-                          env=full_env)
-    seconds = time.monotonic() - t0
-    # ru_maxrss of RUSAGE_CHILDREN is the largest child so far: meaningful when this child
-    # is the largest, which the bounds below need anyway (a run over the bound shows)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    peak = max(after, before) / 1024
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile() as err:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL,
+                                preexec_fn=limit, env=env)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - t0
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    if seconds >= timeout:
+        raise TimeoutError(f"extract ran over {timeout} s: {inputs}")
     rows, rejects = [], []
     if (out / "projects.parquet").exists():
         import pyarrow.parquet as pq
@@ -102,8 +110,7 @@ def run_extract(inputs: list, out: Path, *, extra: list[str] | None = None,
     if (out / "rejects.jsonl").exists():
         rejects = [json.loads(line) for line in
                    (out / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
-    return Run(proc.returncode, proc.stderr.decode("utf-8", "replace"), rows, rejects, peak,
-               seconds)
+    return Run(proc.returncode, stderr, rows, rejects, usage.ru_maxrss / 1024, seconds)
 
 
 def gzip_bytes(data_iter, path: Path, level: int = 1) -> None:

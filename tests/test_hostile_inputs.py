@@ -1,0 +1,300 @@
+"""Hostile inputs (issue 10): every case is built here, `projektbank extract` runs on it in a
+child process with an address-space limit and a time limit, and the run must end with exit 0,
+one reject (or a row message) per bad input, the good page extracted, and peak RSS and wall
+time under their bounds."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import socket
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.hostile_inputs import MB, esf_url, good_page, gzip_bytes, run_extract, warc_record, zeros
+
+MAX_RSS_MB = 500
+MAX_SECONDS = 60
+
+
+def _bounded(run, what: str = "") -> None:
+    assert run.returncode == 0, (what, run.stderr[-2000:])
+    assert run.peak_rss_mb < MAX_RSS_MB, (what, run.peak_rss_mb)
+    assert run.seconds < MAX_SECONDS, (what, run.seconds)
+    for r in run.rejects:
+        assert len(r["reason"]) <= 300, r
+        assert len(r["source"]) <= 4096, r["source"][:200]
+
+
+def _ids(run) -> list[str]:
+    return sorted(r["project_id"] for r in run.rows)
+
+
+def _reasons(run) -> dict[str, str]:
+    return {Path(r["source"]).name: r["reason"] for r in run.rejects}
+
+
+# --- 1. no input ends the run ----------------------------------------------------------------
+def test_special_files_bad_names_and_folders_are_listed(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "good.html").write_bytes(good_page("23-114-S01"))
+    os.mkfifo(d / "p.html")                            # would hang a blind read
+    os.symlink("/dev/zero", d / "z.html")              # would read until memory runs out
+    os.symlink(d / "nowhere.html", d / "gone.html")    # broken
+    os.symlink("/etc", d / "etcdir")                   # symlinked folder: not followed
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(d / "s.html"))
+    # undecodable names: a junk file (a reject, written escaped) and a good page without a
+    # canonical link (a row whose source_url is its own path, escaped)
+    (d / os.fsdecode(b"junk\xff.html")).write_bytes(b"<p>nothing</p>")
+    nolink = good_page("23-114-S02").replace(b'rel="canonical"', b'rel="x"')
+    (d / os.fsdecode(b"good\xfe.html")).write_bytes(nolink)
+    (d / ("x" * 250 + ".html")).write_bytes(good_page("23-114-S03"))  # its sidecar name is too long
+    # a path longer than PATH_MAX, built one folder at a time
+    deep = d / "deep"
+    deep.mkdir()
+    fd = os.open(deep, os.O_RDONLY)
+    try:
+        for _ in range(20):
+            name = "d" * 250
+            os.mkdir(name, dir_fd=fd)
+            nfd = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nfd
+        with open(os.open("far.html", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as fh:
+            fh.write(good_page("23-114-S04"))
+    finally:
+        os.close(fd)
+    fifo = tmp_path / "cmd.html"
+    os.mkfifo(fifo)                                     # named on the command line
+    try:
+        run = run_extract([d, fifo], tmp_path / "out", timeout=MAX_SECONDS)
+    finally:
+        sock.close()
+    _bounded(run)
+    assert _ids(run) == ["23-114-S01", "23-114-S02", "23-114-S03"]
+    reasons = _reasons(run)
+    assert "FIFO" in reasons["p.html"] and "FIFO" in reasons["cmd.html"]
+    assert "character device" in reasons["z.html"]
+    assert "socket" in reasons["s.html"]
+    assert "broken symlink" in reasons["gone.html"]
+    assert "symlinked folder" in reasons["etcdir"]
+    assert "junk\\xff.html" in reasons
+    assert any("too long" in r["reason"] for r in run.rejects), reasons
+    row = next(r for r in run.rows if r["project_id"] == "23-114-S02")
+    assert row["source_url"].endswith("good\\xfe.html")
+    row = next(r for r in run.rows if r["project_id"] == "23-114-S03")
+    assert any("too long" in m for m in row["validation_messages"])
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
+def test_unreadable_folder_is_listed(tmp_path):
+    d = tmp_path / "in"
+    (d / "locked").mkdir(parents=True)
+    (d / "good.html").write_bytes(good_page("23-114-S01"))
+    (d / "locked" / "a.html").write_bytes(good_page("23-114-S02"))
+    os.chmod(d / "locked", 0)
+    try:
+        run = run_extract([d], tmp_path / "out")
+    finally:
+        os.chmod(d / "locked", 0o755)
+    _bounded(run)
+    assert _ids(run) == ["23-114-S01"]
+    assert "unreadable folder" in _reasons(run)["locked"]
+
+
+SIDECARS = {
+    "list": ('{"headers": [1, 2]}', "'headers' is not an object"),
+    "string": ('{"headers": "text/html"}', "'headers' is not an object"),
+    "toplist": ("[1, 2, 3]", "not a JSON object"),
+    "deep": ("[" * 200_000 + "]" * 200_000, "nested too deep"),
+    "invalid": ("{not json", "not valid JSON"),
+    "badutf8": (b'{"url": "\xff"}', "not valid JSON"),
+    "date": ('{"fetched_at": "9999-99-99"}', "fetched_at '9999-99-99' is not an ISO date-time"),
+    "datetype": ('{"fetched_at": 12}', "fetched_at 12 is not an ISO date-time"),
+    "js": ('{"url": "javascript:alert(1)"}', "is not an http(s) URL"),
+    "file": ('{"url": "file:///etc/passwd"}', "is not an http(s) URL"),
+    "rel": ('{"url": "../../etc/passwd"}', "is not an http(s) URL"),
+    "urltype": ('{"url": {"a": 1}}', "is not an http(s) URL"),
+}
+
+
+def test_sidecar_problems_are_messages_on_the_row(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    for n, (name, (text, _)) in enumerate(sorted(SIDECARS.items())):
+        (d / f"{name}.html").write_bytes(good_page(f"23-114-S{n + 10:02d}"))
+        data = text if isinstance(text, bytes) else text.encode()
+        (d / f"{name}.meta.json").write_bytes(data)
+    run = run_extract([d], tmp_path / "out")
+    _bounded(run)
+    assert len(run.rows) == len(SIDECARS) and not run.rejects
+    for n, (name, (_, message)) in enumerate(sorted(SIDECARS.items())):
+        row = next(r for r in run.rows if r["project_id"] == f"23-114-S{n + 10:02d}")
+        assert any(message in m for m in row["validation_messages"]), (name, row["validation_messages"])
+        assert row["source_url"].startswith("https://"), row["source_url"]   # the canonical link
+
+
+def test_a_url_is_pointed_to_the_crawl(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "extract",
+                           "https://www.esf.se/resultat/projektbanken/projekt/?dnr=23-114-S01",
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "projektbank crawl --start-url https://www.esf.se/" in proc.stderr and "--ids" in proc.stderr
+
+
+def test_a_full_disk_is_one_line_and_nothing_is_published(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    for n in range(40):
+        (d / f"p{n}.html").write_bytes(good_page(f"23-114-S{n:02d}"))
+    out = tmp_path / "out"
+    first = run_extract([d / "p0.html"], out)
+    assert first.returncode == 0 and len(first.rows) == 1
+    before = (out / "projects.parquet").read_bytes()
+    run = run_extract([d], out, fsize=20_000)      # writes over 20 kB fail: EFBIG, as ENOSPC
+    assert run.returncode == 1
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nothing published" in lines[0], run.stderr[-2000:]
+    assert (out / "projects.parquet").read_bytes() == before
+
+
+# --- 2. limits ---------------------------------------------------------------------------------
+def _member(data: bytes) -> bytes:
+    c = zlib.compressobj(1, zlib.DEFLATED, 31)
+    return c.compress(data) + c.flush()
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bombs")
+    (d / "good.html").write_bytes(good_page("23-114-S01"))
+    gzip_bytes(zeros(300 * MB), d / "zeros.warc.gz")
+    big = b"<html><body><p>" + b"a" * (300 * MB) + b"</p></body></html>"
+    with open(d / "big.html", "wb") as fh:
+        fh.write(memoryview(big)[: 200 * MB])
+    rec = warc_record(esf_url("23-114-S09"), big, digests=False)
+    after = warc_record(esf_url("23-114-S08"), good_page("23-114-S08"))
+    (d / "big.warc").write_bytes(rec + after)
+    (d / "big.warc.gz").write_bytes(_member(rec) + _member(after))
+    del big, rec
+    # within the limit: a 9 MB text node inside the description, 1000 levels of nesting
+    page = good_page("23-114-S07")
+    i = page.index("Språnget riktar".encode())
+    (d / "text.html").write_bytes(page[:i] + b"ord " * (9 * MB // 4) + page[i:])
+    j = page.index(b">", page.index(b"<body")) + 1
+    k = page.rindex(b"</body>")
+    (d / "nested.html").write_bytes(page[:j].replace(b"23-114-S07", b"23-114-S06")
+                                    + b"<div>" * 1000 + page[j:k].replace(b"23-114-S07", b"23-114-S06")
+                                    + b"</div>" * 1000 + page[k:])
+    (d / "deeper.html").write_bytes(page[:j].replace(b"23-114-S07", b"23-114-S05")
+                                    + b"<div>" * 40_000 + page[j:k].replace(b"23-114-S07", b"23-114-S05")
+                                    + b"</div>" * 40_000 + page[k:])
+    # 10 MB of structure: tags or lines, each costing memory when parsed
+    (d / "tags.html").write_bytes(page[:i] + b"<p>x</p>" * 1_250_000 + page[i:])
+    (d / "lines.txt").write_bytes(b"Diarienummer: 23-114-S04\n" + b"x\n" * 5_000_000)
+    return d
+
+
+@pytest.mark.parametrize("case, reason, kept", [
+    ("zeros.warc.gz", "over --max-page-bytes", []),
+    ("big.html", "over --max-page-bytes", []),
+    ("big.warc", "over --max-page-bytes", ["23-114-S08"]),
+    ("big.warc.gz", "over --max-page-bytes", ["23-114-S08"]),
+    ("deeper.html", "libxml2 stopped reading the page", []),
+    ("tags.html", "tags or", []),
+    ("lines.txt", "tags or", []),
+])
+def test_over_the_limits_is_one_short_reject(bombs, tmp_path, case, reason, kept):
+    run = run_extract([bombs / case, bombs / "good.html"], tmp_path / "out")
+    _bounded(run, case)
+    print(f"{case}: peak RSS {run.peak_rss_mb:.0f} MB, {run.seconds:.1f} s")
+    assert _ids(run) == sorted(["23-114-S01", *kept])
+    assert len(run.rejects) == 1 and reason in run.rejects[0]["reason"], run.rejects
+
+
+def test_within_the_limits_is_read_whole(bombs, tmp_path):
+    run = run_extract([bombs / "text.html", bombs / "nested.html"], tmp_path / "out")
+    _bounded(run)
+    print(f"text+nested: peak RSS {run.peak_rss_mb:.0f} MB, {run.seconds:.1f} s")
+    rows = {r["project_id"]: r for r in run.rows}
+    assert set(rows) == {"23-114-S06", "23-114-S07"}, run.rejects
+    assert len(rows["23-114-S07"]["description"]) > 9 * MB
+    assert rows["23-114-S06"]["description"] == good_row_description()
+
+
+def good_row_description() -> str:
+    from extract import parse_page
+
+    return parse_page(esf_url("23-114-S06"), good_page("23-114-S06")).record["description"]
+
+
+def test_max_page_bytes_is_settable(bombs, tmp_path):
+    run = run_extract([bombs / "good.html"], tmp_path / "out", extra=["--max-page-bytes", "1000"])
+    _bounded(run)
+    assert not run.rows and "over --max-page-bytes 1000" in run.rejects[0]["reason"]
+
+
+# --- 3. WARC integrity ---------------------------------------------------------------------------
+def _b32(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def _damaged_records() -> tuple[list[bytes], set[str]]:
+    """Ten records, five of them damaged; the dnrs of the five that must be kept."""
+    recs, good = [], set()
+    for n in range(10):
+        dnr = f"23-300-S{n:02d}"
+        page = good_page(dnr)
+        extra = {"WARC-Projektbank-Sha256": hashlib.sha256(page).hexdigest(),
+                 "WARC-Payload-Digest": _b32(page)}
+        rec = warc_record(esf_url(dnr), page, extra=extra)
+        if n == 1:
+            rec = warc_record(esf_url(dnr), page, length=10_000_000_000)    # lying length
+        elif n == 3:
+            rec = rec[: len(rec) // 2]                                        # cut inside the page
+        elif n == 5:
+            rec = rec.replace(b"Stockholm", b"Stockholn", 1)                  # changed: block digest
+        elif n == 7:
+            rec = warc_record(esf_url(dnr), page.replace(b"Stockholm", b"Stockholn", 1),
+                              extra=extra)                                    # own sha256 / payload
+        elif n == 9:
+            rec = rec.replace(b"Content-Length: ", b"Content-Length: 1", 1)   # longer than it is
+        else:
+            good.add(dnr)
+        recs.append(rec)
+    return recs, good
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_cut_or_lying_records_are_rejected_and_the_rest_kept(tmp_path, gz):
+    recs, good = _damaged_records()
+    path = tmp_path / ("a.warc.gz" if gz else "a.warc")
+    path.write_bytes(b"".join(_member(r) for r in recs) if gz else b"".join(recs))
+    run = run_extract([path], tmp_path / "out")
+    _bounded(run)
+    assert set(_ids(run)) == good
+    assert len(run.rejects) == 5, run.rejects
+    text = " ".join(r["reason"] for r in run.rejects)
+    assert "Content-Length 10000000000" in text
+    assert "Digest does not match" in text
+
+
+def test_a_plain_warc_cut_at_the_end(tmp_path):
+    recs = [warc_record(esf_url(f"23-301-S{n:02d}"), good_page(f"23-301-S{n:02d}")) for n in range(3)]
+    data = b"".join(recs)
+    path = tmp_path / "cut.warc"
+    path.write_bytes(data[: len(data) - 500])
+    run = run_extract([path], tmp_path / "out")
+    _bounded(run)
+    assert _ids(run) == ["23-301-S00", "23-301-S01"]
+    assert len(run.rejects) == 1 and "cut or lying" in run.rejects[0]["reason"]
