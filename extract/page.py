@@ -17,6 +17,7 @@ from extract import description as desc
 from extract import normalize as N
 from extract.block import Block, find_block, split_label_lines
 from extract.decode import content_type, decode
+from extract.personal import is_personal_label, mask
 from extract.registry import MAPPED, PERIOD, PERSONAL
 from extract.render import (
     looks_like_html,
@@ -154,7 +155,7 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     _owner_prefix(rec, ex)
     if truncated:
         _truncation(lines, block, rec, ex, _ends_in_text(text))
-    rec["description"] = desc.description(lines, block)
+    rec["description"] = mask(desc.description(lines, block), personal_data)
     _identify(rec, ex, url, title, block)
     rec["source_url"] = url
     rec["fetched_at"] = fetched
@@ -173,14 +174,18 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
     raw: dict[str, str] = rec["fields_raw"]
     seen_columns: dict[str, str] = {}
     for label_text, label, value in block.pairs:
-        if label is not None and label.kind == PERSONAL:
-            ex.ignored_labels.append(label.text)
-            if personal_data and label.text not in rec["fields_raw"]:
-                rec["fields_raw"][label.text] = value
+        if label is not None and label.kind == PERSONAL or label is None and is_personal_label(label_text):
+            # contact data, by the registry's labels or by pattern (`Kontaktperson e-post`)
+            key = label.text if label is not None else label_text
+            ex.ignored_labels.append(key)
+            if personal_data and key not in rec["fields_raw"]:
+                rec["fields_raw"][key] = mask(value, True)
             continue
         # Known labels under the registry's spelling (stable keys whatever the page's case or
-        # dash style); unknown labels as published.
+        # dash style); unknown labels as published. E-mail addresses, phone numbers and
+        # personnummer inside a value are masked in place (personal_data keeps the first two).
         name = label.text if label is not None else label_text
+        value, published = mask(value, personal_data), value
         if name in raw:
             if raw[name] != value:
                 ex.messages.append(f"fields_raw: label '{name}' repeated with another value; "
@@ -204,9 +209,13 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
         col = label.column
         if label.kind != MAPPED or col is None:
             continue
-        if col.name == "owner_org_number" and N.is_personnummer(value):
+        if col.name == "owner_org_number" and N.is_personnummer(published):
             raw[name] = N.MASKED_PERSONNUMMER
-        typed, msg = N.NORMALIZERS[col.normalizer](value)
+        typed, msg = N.NORMALIZERS[col.normalizer](published)
+        if isinstance(typed, str) and typed is not published:
+            typed = mask(typed, personal_data)
+        elif typed is published:
+            typed = value
         if msg:
             ex.messages.append(f"{col.name}: {msg}")
         if col.name in seen_columns:

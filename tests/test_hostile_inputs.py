@@ -298,3 +298,48 @@ def test_a_plain_warc_cut_at_the_end(tmp_path):
     _bounded(run)
     assert _ids(run) == ["23-301-S00", "23-301-S01"]
     assert len(run.rejects) == 1 and "cut or lying" in run.rejects[0]["reason"]
+
+
+# --- 4. personal data by pattern -----------------------------------------------------------------
+PNR = "811218-9876"   # a valid personnummer (date and check digit)
+
+
+def _contact_page() -> bytes:
+    page = good_page("23-114-S40")
+    contacts = ("<dt>E-postadress:</dt><dd>anna.a@example.se</dd><dt>Mobil:</dt>"
+                "<dd>070-123 45 67</dd><dt>Projektledare:</dt><dd>Anna Andersson</dd>"
+                "<dt>KONTAKTPERSON E-POST:</dt><dd>bo@example.se</dd>"
+                "<dt>Samverkanspartner:</dt><dd>Bo Berg, bo.berg@example.se, 08-579 171 00</dd>")
+    i = page.index(b"</dd>") + len(b"</dd>")
+    page = page[:i] + contacts.encode() + page[i:]
+    j = page.index("Språnget riktar".encode())
+    return page[:j] + (f"Ring +46 70 765 43 21 eller skriv till info@projekt.se "
+                       f"(personnummer {PNR}). ").encode() + page[j:]
+
+
+@pytest.mark.parametrize("personal", [False, True])
+def test_personal_data_by_pattern_stays_out(tmp_path, personal):
+    src = tmp_path / "p.html"
+    src.write_bytes(_contact_page())
+    out = tmp_path / "out"
+    run = run_extract([src], out, extra=["--include-personal-data"] if personal else [])
+    _bounded(run)
+    (row,) = run.rows
+    written = (out / "projects.csv").read_text(encoding="utf-8") + \
+        (out / "projects.parquet").read_bytes().decode("latin-1")
+    assert PNR not in written and "8112189876" not in written
+    assert "[personnummer maskerat]" in row["description"]
+    secrets = ["anna.a@example.se", "070-123 45 67", "bo@example.se", "bo.berg@example.se",
+               "08-579 171 00", "+46 70 765 43 21", "info@projekt.se", "Anna Andersson"]
+    if personal:
+        raw = dict(row["fields_raw"])
+        assert raw["E-postadress"] == "anna.a@example.se" and raw["Mobil"] == "070-123 45 67"
+        assert raw["Projektledare"] == "Anna Andersson"
+        assert "info@projekt.se" in row["description"]
+    else:
+        for s in secrets:
+            assert s not in written, s
+        extra = dict(row["extra_fields"])
+        assert extra["Samverkanspartner"] == "Bo Berg, [e-post], [telefon]"
+        assert "Ring [telefon] eller skriv till [e-post]" in row["description"]
+        assert not {"E-postadress", "Mobil", "Projektledare"} & set(dict(row["fields_raw"]))
