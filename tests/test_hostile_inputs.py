@@ -343,3 +343,25 @@ def test_personal_data_by_pattern_stays_out(tmp_path, personal):
         assert extra["Samverkanspartner"] == "Bo Berg, [e-post], [telefon]"
         assert "Ring [telefon] eller skriv till [e-post]" in row["description"]
         assert not {"E-postadress", "Mobil", "Projektledare"} & set(dict(row["fields_raw"]))
+
+
+# --- 5. CSV formulas after NFKC --------------------------------------------------------------------
+FORMULA_FORMS = ["\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\u2212", "\u207a", "\ufe62",
+                 "\ufe63", "\ufe6b", "=", "+", "-", "@", "\t", "\r"]
+
+
+def test_csv_neutralises_formula_starts_in_every_form(tmp_path):
+    import csv
+
+    import pyarrow as pa
+
+    from pipelines.csv_writer import write_csv
+
+    cells = [f"{start}HYPERLINK(\"http://x\")" for start in FORMULA_FORMS]
+    safe = ["Malmö stad", "a=1", "−", "", "\u00a0=1"]  # U+2212 alone is still a start
+    table = pa.table({"owner_name": cells + safe})
+    write_csv(table, tmp_path / "p.csv")
+    with open(tmp_path / "p.csv", encoding="utf-8", newline="") as fh:
+        got = [row["owner_name"] for row in csv.DictReader(fh)]
+    assert got[: len(cells)] == ["'" + c for c in cells]
+    assert got[len(cells):] == ["Malmö stad", "a=1", "'−", "", "\u00a0=1"]
