@@ -365,3 +365,97 @@ def test_csv_neutralises_formula_starts_in_every_form(tmp_path):
         got = [row["owner_name"] for row in csv.DictReader(fh)]
     assert got[: len(cells)] == ["'" + c for c in cells]
     assert got[len(cells):] == ["Malmö stad", "a=1", "'−", "", "\u00a0=1"]
+
+
+# --- 6. the mirror -----------------------------------------------------------------------------------
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "site"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "index.html").write_bytes(b"<html><body>ok</body></html>")
+    (root / "inside.html").symlink_to(root / "a" / "index.html")    # inside: served
+    (root / "etcdir").symlink_to("/etc")                             # out of the folder
+    (root / "passwd.html").symlink_to("/etc/passwd")
+    from crawler.mirror import Mirror
+
+    m = Mirror(root)
+    m.header_timeout = 0.5
+    with m:
+        yield m
+
+
+def _raw(m, data: bytes, wait: float = 5.0) -> bytes:
+    s = socket.create_connection((m.host, m.port), timeout=wait)
+    try:
+        s.sendall(data)
+        out = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            out += chunk
+            head, sep, body = out.partition(b"\r\n\r\n")
+            if sep:   # one whole response is enough
+                length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:")]
+                if length and len(body) >= length[0]:
+                    break
+        return out
+    finally:
+        s.close()
+
+
+def _status(response: bytes) -> int:
+    assert response.startswith(b"HTTP/1.1 "), response[:200]
+    return int(response.split(b" ", 2)[1])
+
+
+def test_mirror_refuses_symlinks_out_of_its_folder(site):
+    get = b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    assert _status(_raw(site, get % b"/a/")) == 200
+    assert _status(_raw(site, get % b"/inside.html")) == 200
+    assert _status(_raw(site, get % b"/etcdir/passwd")) == 404
+    assert _status(_raw(site, get % b"/passwd.html")) == 404
+    assert b"root:" not in _raw(site, get % b"/etcdir/passwd")
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET /a/ HTTP/1.1\r\nContent-Length: 2000000000\r\n\r\n", 413),
+    (b"POST /a/ HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400),
+    (b"POST /a/ HTTP/1.1\r\nContent-Length: lots\r\n\r\n", 400),
+    (b"POST /a/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+    (b"GET /" + b"x" * 5000 + b".html HTTP/1.1\r\n\r\n", 404),     # a name too long for the OS
+    (b"GET /" + b"x" * 70000 + b" HTTP/1.1\r\n\r\n", 400),         # a head over 64 KB
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /a/ HTTP/1.1 extra\r\n\r\n", 400),
+    (b"GET a/ HTTP/1.1\r\n\r\n", 400),
+    (b"GET /a/ HTTP/1.1\r\nno colon here\r\n\r\n", 400),
+    (b"GET /a/ SPDY/3\r\n\r\n", 400),
+    (b"GET /a/\x00 HTTP/1.1\r\n\r\n", 404),
+    (b"GET /a/ HTTP/1.1\r\nHost: x", 408),                            # never completed
+])
+def test_mirror_answers_every_malformed_request(site, request_bytes, status):
+    assert _status(_raw(site, request_bytes)) == status
+    # and goes on serving
+    assert _status(_raw(site, b"GET /a/ HTTP/1.1\r\nConnection: close\r\n\r\n")) == 200
+
+
+def test_mirror_holds_no_big_body_and_no_half_sent_request(site):
+    import time
+
+    socks = []
+    try:
+        for _ in range(50):
+            s = socket.create_connection((site.host, site.port), timeout=5)
+            s.sendall(b"GET /a/ HTTP/1.1\r\nHost: x\r\n")      # half a head
+            socks.append(s)
+        t0 = time.monotonic()
+        answers = [s.recv(1024) for s in socks]
+        assert time.monotonic() - t0 < 5
+        assert all(_status(a) == 408 for a in answers)
+    finally:
+        for s in socks:
+            s.close()
