@@ -454,12 +454,20 @@ class _Rec:
         self.offset, self.head, self.block, self.fields = offset, head, block, fields
 
 
-def _warc_fields(head: bytes) -> dict[str, str]:
+_SINGLE = frozenset({"warc-type", "warc-target-uri", "warc-date", "content-length",
+                     "warc-block-digest", "warc-payload-digest", "warc-record-id"})
+
+
+def _warc_fields(head: bytes) -> dict[str, str] | None:
+    """The header fields (names lower-case); None when a field that must be single repeats."""
     out: dict[str, str] = {}
     for line in head.split(b"\r\n")[1:]:
         name, sep, value = line.partition(b":")
         if sep:
-            out[name.strip().decode("latin-1").lower()] = value.strip().decode("utf-8", "replace")
+            key = name.strip().decode("latin-1").lower()
+            if key in out and key in _SINGLE:
+                return None
+            out[key] = value.strip().decode("utf-8", "replace")
     return out
 
 
@@ -511,7 +519,16 @@ def _frame(fh, end: int, origin: str, limits: Limits,
             yield Unreadable(where, "WARC record header cut or over 64 KB")
             pos = nxt
             continue
+        inner = _NEXT.search(head, 1, cut + 2)
+        if inner:   # a header cut short, the next record's header read as its rest
+            yield Unreadable(where, "WARC record header cut (the next record starts inside it)")
+            pos += inner.start()
+            continue
         fields = _warc_fields(head[:cut])
+        if fields is None:
+            yield Unreadable(where, "malformed WARC record header (a field repeated)")
+            pos = _next_header(fh, pos + 1, end)
+            continue
         body_start = pos + cut + 4
         try:
             length = int(fields.get("content-length", ""))
@@ -530,8 +547,9 @@ def _frame(fh, end: int, origin: str, limits: Limits,
         fh.seek(body_start + length)
         after = fh.read(16)
         rest = after.lstrip(b"\r\n")
-        # after the block: the end, or CRLF CRLF and the next record
-        if after and not (after.startswith(b"\r\n") and (not rest or rest.startswith(b"WARC/"))):
+        # after the block: the end, CRLF CRLF, or a shorter line end and the next record
+        if after and not (after.startswith(b"\r\n\r\n") or after.startswith(b"\r\n") and (
+                not rest or rest.startswith(b"WARC/"))):
             yield Unreadable(where, f"cut or lying WARC record: no record boundary after its "
                                     f"Content-Length {length}")
             pos = _next_header(fh, body_start, end)

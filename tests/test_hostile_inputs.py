@@ -459,3 +459,116 @@ def test_mirror_holds_no_big_body_and_no_half_sent_request(site):
     finally:
         for s in socks:
             s.close()
+
+
+# --- 7. property-based: random bytes, random WARC structure, random sidecars ----------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ = settings(max_examples=int(os.environ.get("HOSTILE_FUZZ_EXAMPLES", "150")), deadline=None,
+                derandomize=not os.environ.get("HOSTILE_FUZZ_EXAMPLES"), database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def _extract_in_process(paths, tmp: Path):
+    """iter_pages + extract_page into a writer, as the command does: never raises."""
+    import shutil
+
+    from pipelines.dataset import DatasetWriter
+    from pipelines.extract_run import extract_page
+    from pipelines.sources import Page, Unreadable, iter_pages
+
+    out = tmp / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    writer = DatasetWriter(out)
+    items = []
+    try:
+        for item in iter_pages(paths):
+            assert isinstance(item, (Page, Unreadable))
+            if isinstance(item, Unreadable):
+                assert len(item.reason) <= 300
+            else:
+                assert item.url.startswith(("http://", "https://", "/")), item.url
+            extract_page(writer, item)
+            items.append(item)
+    finally:
+        writer.abort()
+    return items
+
+
+@FUZZ
+@given(data=st.binary(max_size=4096), suffix=st.sampled_from([".html", ".txt", ".warc", ".warc.gz"]),
+       gz=st.booleans())
+def test_fuzz_random_bytes(tmp_path, data, suffix, gz):
+    path = tmp_path / f"f{suffix}"
+    path.write_bytes(_member(data) if gz else data)
+    items = _extract_in_process([path], tmp_path)
+    if suffix in (".html", ".txt"):
+        assert len(items) == 1
+
+
+_MUTATIONS = st.sampled_from(["none", "none", "cut", "length+", "length-", "flip", "garbage",
+                              "huge-length"])
+
+
+@FUZZ
+@given(kinds=st.lists(_MUTATIONS, min_size=1, max_size=6), gz=st.booleans(),
+       where=st.floats(0.01, 0.99), byte=st.integers(0, 255))
+def test_fuzz_warc_structure(tmp_path, kinds, gz, where, byte):
+    recs, keep = [], set()
+    for n, kind in enumerate(kinds):
+        dnr = f"23-400-S{n:02d}"
+        page = good_page(dnr)
+        extra = {"WARC-Payload-Digest": _b32(page)}
+        rec = warc_record(esf_url(dnr), page, extra=extra)
+        at = max(1, int(len(rec) * where))
+        if kind == "none":
+            keep.add(dnr)
+        elif kind == "cut":
+            rec = rec[:at]
+        elif kind == "length+":
+            rec = warc_record(esf_url(dnr), page, extra=extra, length=len(rec) + byte + 1)
+        elif kind == "length-":
+            rec = warc_record(esf_url(dnr), page, extra=extra,
+                              length=max(0, len(rec) - 200 - byte))
+        elif kind == "huge-length":
+            rec = warc_record(esf_url(dnr), page, extra=extra, length=10 ** 12 + byte)
+        elif kind == "flip":
+            rec = rec[:at] + bytes([rec[at] ^ (byte or 1)]) + rec[at + 1:]
+        elif kind == "garbage":
+            rec = bytes([byte]) * 100 + rec
+        recs.append(_member(rec) if gz else rec)
+    path = tmp_path / ("r.warc.gz" if gz else "r.warc")
+    path.write_bytes(b"".join(recs))
+    items = _extract_in_process([path], tmp_path)
+    from pipelines.sources import Page
+
+    got = {item.url.rsplit("=", 1)[1] for item in items if isinstance(item, Page)}
+    assert keep <= got, (kinds, keep - got)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12)
+_SIDECAR = st.one_of(
+    st.fixed_dictionaries({}, optional={"url": _JSON | st.sampled_from(
+        ["javascript:alert(1)", "file:///etc/passwd", "../../x", "https://ok.se/?dnr=1", "http://"]),
+        "fetched_at": _JSON | st.sampled_from(["9999-99-99", "2026-01-01T00:00:00Z", "0001-01-01"]),
+        "headers": _JSON}),
+    _JSON)
+
+
+@FUZZ
+@given(meta=_SIDECAR, raw=st.binary(max_size=64), use_raw=st.booleans())
+def test_fuzz_sidecars(tmp_path, meta, raw, use_raw):
+    import json
+
+    page = tmp_path / "p.html"
+    page.write_bytes(good_page("23-500-S01"))
+    (tmp_path / "p.meta.json").write_bytes(raw if use_raw else json.dumps(meta).encode())
+    (item,) = _extract_in_process([page], tmp_path)
+    from pipelines.sources import Page
+
+    assert isinstance(item, Page)
+    assert item.url.startswith(("http://", "https://")) or item.url == str(page.resolve())
