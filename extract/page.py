@@ -198,7 +198,7 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
             ex.messages.append(f"extra_fields: unknown label '{name}'")
             continue
         if label.kind == PERIOD:
-            start, end, msgs = N.period(value)
+            start, end, msgs = N.period(published)
             for col, val in (("start_date", start), ("end_date", end)):
                 if rec[col] is None:
                     rec[col] = val

@@ -5,6 +5,8 @@ Layout of `DIR/raw/` (one crawl job; an earlier job's files are moved to `DIR/ra
     DIR/raw/<run-id>.warc.gz            one file per crawl run (a resumed job adds one per run)
     DIR/raw/<run-id>-001.warc.gz        … rolled over after PROJEKTBANK_WARC_MAX_BYTES
 
+Files are created owner-only (0600; the folder 0700): the pages hold personal data as
+published (contact persons, e-mail addresses, phone numbers), which the datasets leave out.
 Each file starts with a `warcinfo` record (software, robots policy, start URLs), then one
 `response` record per fetched detail page, each its own gzip member, flushed as soon as it
 is written (a killed crawl loses at most the record being written; `repair()` cuts it off):
@@ -170,7 +172,7 @@ class RawArchive:
     def __init__(self, raw_dir: str | os.PathLike, run_id: str, *, max_bytes: int = 1 << 30,
                  info: dict[str, str] | None = None, level: int = 6):
         self.raw_dir = Path(raw_dir)
-        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        self.raw_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.run_id = run_id
         self.max_bytes = max_bytes
         self.info = dict(info or {})
@@ -183,8 +185,10 @@ class RawArchive:
 
         n = len(self.files)
         path = self.raw_dir / (f"{self.run_id}.warc.gz" if n == 0 else f"{self.run_id}-{n:03d}.warc.gz")
-        # unbuffered: every write goes whole to the file, and a failed one can be cut back
-        self._fh = open(path, "ab", buffering=0)  # noqa: SIM115
+        # unbuffered: every write goes whole to the file, and a failed one can be cut back;
+        # owner-only (0600): the pages hold personal data as published (contact persons, …)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._fh = os.fdopen(fd, "ab", buffering=0)
         self.files.append(path)
         info = {"software": "projektbank", "format": "WARC File Format 1.1", **self.info}
         record = RecordBuilder(warc_version="WARC/1.1").create_warcinfo_record(path.name, info)

@@ -572,3 +572,29 @@ def test_fuzz_sidecars(tmp_path, meta, raw, use_raw):
 
     assert isinstance(item, Page)
     assert item.url.startswith(("http://", "https://")) or item.url == str(page.resolve())
+
+
+def test_dates_amounts_and_org_numbers_are_not_masked():
+    from extract.personal import mask
+
+    kept = ["01-09-2015 - 31-12-2017", "2015-09-01", "1 234 567 kr", "212000-0142",
+            "556036-0793", "dnr 2019/00492", "22-021-S03", "114 55 Stockholm", "40%",
+            "08.00-17.00", "811218-9875"]   # the last: a wrong check digit
+    for text in kept:
+        assert mask(text) == text, text
+    assert mask("ring 031-12 34 56") == "ring [telefon]"
+    assert mask("pnr 19811218-9876", personal_data=True) == "pnr [personnummer maskerat]"
+
+
+def test_the_raw_archive_is_owner_only(tmp_path):
+    import stat
+    from datetime import UTC, datetime
+
+    from pipelines.raw_archive import RawArchive, warc_files
+
+    a = RawArchive(tmp_path / "raw", "run")
+    a.write(esf_url("23-114-S01"), 200, [("Content-Type", "text/html")], good_page(), datetime.now(UTC))
+    a.close()
+    (path,) = warc_files(tmp_path / "raw")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "raw").stat().st_mode) == 0o700
