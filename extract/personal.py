@@ -32,7 +32,7 @@ _PHONE = re.compile(
     r"|(?!\d\d?[-./]\d\d?[-./](?:19|20)?\d\d(?!\d))0[1-9]\d{0,3}(?:[\s\u00a0]*[-–][\s\u00a0]*|[\s\u00a0]+)\d(?:[\s\u00a0-]?\d){4,7}"
     r"|07\d{8})(?![\w/-]|[.,]\d)")
 _PNR = re.compile(r"(?<![\w-])((?:19|20)?)(\d{6})[-+\s]?(\d{4})(?![\w-])")
-_QUICK = re.compile(r"@|\d{4}")
+_QUICK = re.compile(r"@|\d(?:[\s\u00a0\-–]?\d){3}")   # an e-mail, or four digits near each other
 
 
 def is_personal_label(text: str) -> bool:
