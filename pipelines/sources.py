@@ -651,8 +651,8 @@ def _page_of(rec: _Rec, path: Path, limits: Limits) -> Page | Unreadable | None:
 
 
 def _gzip_members(fh, size: int, origin: str,
-                  limits: Limits) -> Iterator[tuple[int, bytes] | Unreadable]:
-    """(offset, decompressed bytes) of each gzip member of `fh`, each at most the record limit;
+                  limits: Limits) -> Iterator[tuple[int, bytes, int] | Unreadable]:
+    """(offset, decompressed bytes, compressed length) of each gzip member of `fh`, each at most the record limit;
     a member over it, cut or corrupt is an Unreadable (and reading goes on after it when its
     end can be found)."""
     cap = limits.max_record_bytes + 1024
@@ -712,7 +712,7 @@ def _gzip_members(fh, size: int, origin: str,
             yield Unreadable(where, f"gzip member decompresses to more than {cap} bytes, over "
                                     f"--max-page-bytes {limits.max_page_bytes}: not read")
         else:
-            yield pos, bytes(out)
+            yield pos, bytes(out), end - pos
         if end <= pos:
             return
         pos = end
@@ -752,7 +752,7 @@ def read_warc(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Page | Un
                     if isinstance(member, Unreadable):
                         yield member
                         continue
-                    offset, data = member
+                    offset, data, _ = member
                     for rec in _frame(io.BytesIO(data), len(data), f"{path} (gzip member at "
                                       f"offset {offset})", limits):
                         if isinstance(rec, Unreadable):
