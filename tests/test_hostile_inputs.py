@@ -179,6 +179,13 @@ def bombs(tmp_path_factory):
     d = tmp_path_factory.mktemp("bombs")
     (d / "good.html").write_bytes(good_page("23-114-S01"))
     gzip_bytes(zeros(300 * MB), d / "zeros.warc.gz")
+    # 3 GB of zeros in one gzip member (14 MB): full-flushed deflate blocks, repeated
+    raw = zlib.compressobj(1, zlib.DEFLATED, -15)
+    blk = raw.compress(bytes(MB)) + raw.flush(zlib.Z_FULL_FLUSH)
+    with open(d / "zeros3g.warc.gz", "wb") as fh:
+        fh.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff")
+        for _ in range(3000):
+            fh.write(blk)
     big = b"<html><body><p>" + b"a" * (300 * MB) + b"</p></body></html>"
     with open(d / "big.html", "wb") as fh:
         fh.write(memoryview(big)[: 200 * MB])
@@ -199,6 +206,15 @@ def bombs(tmp_path_factory):
     (d / "deeper.html").write_bytes(page[:j].replace(b"23-114-S07", b"23-114-S05")
                                     + b"<div>" * 40_000 + page[j:k].replace(b"23-114-S07", b"23-114-S05")
                                     + b"</div>" * 40_000 + page[k:])
+    # a record of 300 kB whose body is 300 MB once its Content-Encoding is undone
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = b"".join(comp.compress(bytes(MB)) for _ in range(300)) + comp.flush()
+    block = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n" + bomb)
+    head = (f"WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+            f"WARC-Date: 2026-01-01T00:00:00Z\r\nWARC-Target-URI: {esf_url('23-114-S03')}\r\n"
+            f"Content-Type: application/http; msgtype=response\r\n"
+            f"Content-Length: {len(block)}\r\n\r\n").encode()
+    (d / "encoded.warc").write_bytes(head + block + b"\r\n\r\n" + after)
     # 10 MB of structure: tags or lines, each costing memory when parsed
     (d / "tags.html").write_bytes(page[:i] + b"<p>x</p>" * 1_250_000 + page[i:])
     (d / "lines.txt").write_bytes(b"Diarienummer: 23-114-S04\n" + b"x\n" * 5_000_000)
@@ -207,9 +223,11 @@ def bombs(tmp_path_factory):
 
 @pytest.mark.parametrize("case, reason, kept", [
     ("zeros.warc.gz", "over --max-page-bytes", []),
+    ("zeros3g.warc.gz", "decompression cap", []),
     ("big.html", "over --max-page-bytes", []),
     ("big.warc", "over --max-page-bytes", ["23-114-S08"]),
     ("big.warc.gz", "over --max-page-bytes", ["23-114-S08"]),
+    ("encoded.warc", "once decoded (Content-Encoding)", ["23-114-S08"]),
     ("deeper.html", "libxml2 stopped reading the page", []),
     ("tags.html", "tags or", []),
     ("lines.txt", "tags or", []),
