@@ -647,7 +647,12 @@ def _page_of(rec: _Rec, path: Path, limits: Limits) -> Page | Unreadable | None:
                                   "decoded (Content-Encoding): not read")
     if fetched is None:
         return Unreadable(source, "WARC record without a valid WARC-Date")
-    return Page(source, url, body, fetched, headers, status)
+    messages = []
+    if not is_web_url(url):
+        messages.append(f"source_url: WARC-Target-URI {shorten(repr(url), 100)} is not an http(s) "
+                        "URL; the record's place in the file is used")
+        url = f"{path.resolve()}#offset={rec.offset}"
+    return Page(source, url, body, fetched, headers, status, messages=messages)
 
 
 def _gzip_members(fh, size: int, origin: str,
@@ -754,7 +759,7 @@ def read_warc(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Page | Un
                         continue
                     offset, data, _ = member
                     for rec in _frame(io.BytesIO(data), len(data), f"{path} (gzip member at "
-                                      f"offset {offset})", limits):
+                                      f"offset {offset}, decompressed)", limits, base=offset):
                         if isinstance(rec, Unreadable):
                             yield rec
                             continue

@@ -616,3 +616,15 @@ def test_the_raw_archive_is_owner_only(tmp_path):
     (path,) = warc_files(tmp_path / "raw")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "raw").stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_warc_target_that_is_not_http_is_not_the_source_url(tmp_path, gz):
+    recs = [warc_record(target, good_page(f"23-302-S0{n}"))
+            for n, target in enumerate(["javascript:alert(1)", "file:///etc/passwd", "../../x"])]
+    path = tmp_path / ("t.warc.gz" if gz else "t.warc")
+    path.write_bytes(b"".join(_member(r) for r in recs) if gz else b"".join(recs))
+    items = _extract_in_process([path], tmp_path)
+    urls = [p.url for p in items]
+    assert len(set(urls)) == 3 and all(u.startswith(str(path.resolve()) + "#offset=") for u in urls)
+    assert all("is not an http(s) URL" in p.messages[0] for p in items)
