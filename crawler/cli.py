@@ -42,18 +42,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, nargs=0,
                         help="show the package and extractor versions and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.commands = {}  # name → its parser, for option suggestions
     for name in command_names():
         module = importlib.import_module(f"crawler.commands.{name}_cmd")
         p = sub.add_parser(name, help=module.HELP, description=module.__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
+        parser.commands[name] = p
     return parser
+
+
+def _unrecognized(command: argparse.ArgumentParser, extras: list[str]) -> str:
+    """The error for arguments the command does not take, with a did-you-mean for options."""
+    import difflib
+
+    options = [o for a in command._actions for o in a.option_strings if o.startswith("--")]
+    for extra in extras:
+        if extra.startswith("-"):
+            name = extra.split("=", 1)[0]
+            close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+            return (f"unrecognized option {name}" + (f"; did you mean {close[0]}?" if close else
+                                                     f" (see '{command.prog} --help')"))
+    return f"unrecognized arguments: {' '.join(extras)}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        parser.commands[args.command].error(_unrecognized(parser.commands[args.command], extras))
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:

@@ -556,9 +556,10 @@ class CrawlJob:
         try:
             self._close_run(reason)
         finally:
-            from pipelines.report_html import try_write_report
+            from pipelines.report_html import report_wanted, try_write_report
 
-            try_write_report(self.out_dir)  # report.html of whatever the folder now holds
+            if self.settings.getbool("PROJEKTBANK_REPORT_HTML", True) and report_wanted():
+                try_write_report(self.out_dir)  # report.html of whatever the folder now holds
 
     def _close_run(self, reason: str) -> None:
         self.close_flow()
@@ -774,7 +775,8 @@ class CrawlJob:
         h = self.history
         if self.status == "published" and h is not None:
             kept = f", {h.fetch_failed:,} kept after a failed fetch" if h.fetch_failed else ""
-            return (f"published {h.records:,} records ({h.appeared:,} appeared, "
+            appeared = h.records if h.baseline == "none" else h.appeared  # a first crawl: all new
+            return (f"published {h.records:,} records ({appeared:,} appeared, "
                     f"{h.changed_projects:,} changed, {h.disappeared:,} disappeared{kept}); "
                     f"{fail_text}; {took_text}")
         if self.status == "finished":

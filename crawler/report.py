@@ -70,6 +70,7 @@ def parse_max_failures(value) -> int | float:
 
 
 _CAUSES = (("ConnectionRefused", "connection refused"), ("DNSLookupError", "DNS lookup failed"),
+           ("CannotResolveHost", "DNS lookup failed"), ("DNS lookup failed", "DNS lookup failed"),
            ("NoRouteError", "no route to host"), ("TCPTimedOut", "connection timed out"),
            ("TimeoutError", "timed out"), ("SSLError", "TLS error"),
            ("ConnectionLost", "connection lost"), ("ResponseNeverReceived", "no response"),

@@ -58,6 +58,7 @@ EXTENSIONS = {
 }
 PROJEKTBANK_STALL_MARGIN = 60.0   # seconds beyond DOWNLOAD_TIMEOUT + delay before a crawl is stalled
 PROJEKTBANK_STOP_GRACE = 10.0     # a stop not done in DOWNLOAD_TIMEOUT + this becomes a hard stop
+PROJEKTBANK_REPORT_HTML = True     # draw DIR/report.html after every run (also env PROJEKTBANK_REPORT_HTML=0)
 PROJEKTBANK_PROGRESS = False      # progress lines on stderr (`projektbank crawl` without -v)
 PROJEKTBANK_PROGRESS_INTERVAL = 30.0
 PROJEKTBANK_MAX_SITEMAPS = 1000   # sitemaps (and indexes) fetched at most

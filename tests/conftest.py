@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+
+import pytest
+
+# report.html costs ~2 s a run; the suite runs ~150 crawls and extracts, so it is drawn only
+# where a test asks for it (the `draw_reports` fixture: report, README and guard tests)
+os.environ.setdefault("PROJEKTBANK_REPORT_HTML", "0")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -62,3 +69,15 @@ def check_validation_columns(path: Path, expected: list[str]) -> None:
     assert ex.record is not None, ex.reject_reason
     own = [m for m in ex.record["validation_messages"] if m not in ex.enrichment_messages]
     assert {m.split(":", 1)[0] for m in own} == set(expected), own
+
+
+@pytest.fixture(autouse=True, scope="module")
+def draw_reports(request):
+    """Modules that test report.html (or run the README) let runs draw it: set
+    `DRAW_REPORTS = True` at module level."""
+    if getattr(request.module, "DRAW_REPORTS", False):
+        os.environ["PROJEKTBANK_REPORT_HTML"] = "1"
+        yield
+        os.environ["PROJEKTBANK_REPORT_HTML"] = "0"
+    else:
+        yield

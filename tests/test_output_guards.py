@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, SEED
 
+DRAW_REPORTS = True  # conftest: runs here draw report.html
+
 PAGES = ROOT / "samples" / "pages"
 
 

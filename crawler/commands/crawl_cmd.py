@@ -29,7 +29,7 @@ Examples:
   projektbank crawl                                   # the live site, into output/esf
   projektbank crawl --start-url http://127.0.0.1:8000/resultat/projektbanken/ \\
       --out /tmp/esf -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False
-  projektbank crawl --resume output/esf/job           # resumable (a killed run continues)
+  projektbank crawl --resume output/esf-job           # resumable (a killed run continues)
 """
 
 from __future__ import annotations

@@ -162,7 +162,9 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         _abort(writer)
         raise
-    report = _write_report(out, args.quiet)
+    from pipelines.report_html import report_wanted
+
+    report = _write_report(out, args.quiet) if report_wanted() else None
     if not args.quiet:
         unknown = ", ".join(f"{k} ({v})" for k, v in summary.unknown_labels.most_common(5))
         hist = (f"\nadded to the crawl history as {crawl_date}: appeared {result.appeared}, "

@@ -629,6 +629,13 @@ def write_report(out_dir: str | os.PathLike) -> Path:
     return target
 
 
+def report_wanted() -> bool:
+    """report.html is drawn after every extract and crawl unless the environment says
+    PROJEKTBANK_REPORT_HTML=0 (a batch of many small runs, the test suite: ~2 s a report)."""
+    return os.environ.get("PROJEKTBANK_REPORT_HTML", "1").strip().lower() not in (
+        "0", "false", "no", "off")
+
+
 def try_write_report(out_dir: str | os.PathLike) -> Path | None:
     """write_report() for callers that must not fail over it (the crawl's publish path): a
     failure is logged as a warning and gives None."""
