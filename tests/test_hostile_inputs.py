@@ -565,10 +565,9 @@ def test_fuzz_warc_structure(tmp_path, kinds, gz, where, byte):
     assert keep <= got, (kinds, keep - got)
 
 
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=12)
+_LEAF = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30)
+_JSON = st.deferred(lambda: _LEAF | st.lists(_JSON, max_size=3)
+                    | st.dictionaries(st.text(max_size=10), _JSON, max_size=3))
 _SIDECAR = st.one_of(
     st.fixed_dictionaries({}, optional={"url": _JSON | st.sampled_from(
         ["javascript:alert(1)", "file:///etc/passwd", "../../x", "https://ok.se/?dnr=1", "http://"]),
