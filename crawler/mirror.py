@@ -31,6 +31,13 @@ body. `conditional=False` is a server that ignores validators: the headers are s
 answer is always the full page. `validators=False` sends none. Faults come first: a faulty
 answer is never a 304; after `slow:S` or `200` the request is served (and revalidated) normally.
 
+Bounded against hostile clients: a request head over 64 KB, a request line or header that
+does not parse, a `Content-Length` that is not a number or is negative, or a chunked request
+body get `400 Bad Request`; a body over `MAX_BODY` bytes gets `413` (never read); a request head
+not complete within `HEADER_TIMEOUT` seconds gets `408` (an idle keep-alive connection is closed
+after `IDLE_TIMEOUT`); a file reached through a symlink that leads out of the served folder is
+not served (404); the response cache holds at most `CACHE_BYTES`.
+
 Every request is appended to `log_path` (JSON lines: t, method, target, status, conditional:
 whether the request carried If-None-Match/If-Modified-Since) when given.
 """
@@ -68,6 +75,19 @@ NOT_FOUND_BODY = (
 )
 
 
+HEADER_TIMEOUT = 10.0     # seconds for a request head, once its first byte arrived
+IDLE_TIMEOUT = 75.0       # seconds a kept-alive connection may wait for its next request
+MAX_HEAD = 1 << 16        # bytes of a request line and headers
+MAX_BODY = 1 << 16        # bytes of a request body (the site takes none)
+CACHE_BYTES = 256 << 20   # bodies kept in the response cache
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def repo_site_dir() -> Path:
     """The bundled sample site: `samples/site` next to the `crawler` package."""
     return Path(__file__).resolve().parent.parent / "samples" / "site"
@@ -94,6 +114,8 @@ class Mirror:
         self.root = Path(root) if root else repo_site_dir()
         if not self.root.is_dir():
             raise FileNotFoundError(f"site folder not found: {self.root}")
+        self._real_root = self.root.resolve()
+        self._cached_bytes = 0
         self.host = host
         self.port = port
         if faults == "default":
@@ -124,10 +146,24 @@ class Mirror:
     def resolve(self, target: str) -> tuple[int, dict[str, str], bytes]:
         if self._cache is not None and target in self._cache:
             return self._cache[target]
-        result = self._resolve(target)
-        if self._cache is not None and len(self._cache) < 100_000:
+        try:
+            result = self._resolve(target)
+        except (OSError, ValueError, UnicodeError):   # a name too long, a NUL byte, bad JSON
+            return self._not_found()
+        if (self._cache is not None and len(self._cache) < 100_000
+                and self._cached_bytes + len(result[2]) <= CACHE_BYTES):
             self._cache[target] = result
+            self._cached_bytes += len(result[2])
         return result
+
+    def _inside(self, file: Path) -> bool:
+        """*file* is a regular file whose real path is inside the served folder (a symlink
+        that leads out of it is refused)."""
+        try:
+            real = file.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return False
+        return real.is_file() and (real == self._real_root or self._real_root in real.parents)
 
     def _file_response(self, file: Path) -> tuple[int, dict[str, str], bytes]:
         body = file.read_bytes()
@@ -141,36 +177,42 @@ class Mirror:
             headers["ETag"] = '"' + hashlib.sha1(body).hexdigest() + '"'  # noqa: S324 - not security
             headers["Last-Modified"] = formatdate(file.stat().st_mtime, usegmt=True)
         sidecar = file.with_name(file.name + ".headers.json")
-        if sidecar.is_file():  # headers the saved page was served with (e.g. another charset)
-            headers.update(json.loads(sidecar.read_text(encoding="utf-8")))
+        if self._inside(sidecar):  # headers the saved page was served with (e.g. another charset)
+            extra = json.loads(sidecar.read_text(encoding="utf-8"))
+            if isinstance(extra, dict):
+                headers.update({str(k): str(v).replace("\r", " ").replace("\n", " ")
+                                for k, v in extra.items()})
         return 200, headers, body
 
     def _not_found(self) -> tuple[int, dict[str, str], bytes]:
         page = self.root / "404.html"
-        body = page.read_bytes() if page.is_file() else NOT_FOUND_BODY
+        try:
+            body = page.read_bytes() if self._inside(page) else NOT_FOUND_BODY
+        except OSError:
+            body = NOT_FOUND_BODY
         return 404, {"Content-Type": "text/html; charset=utf-8"}, body
 
     def _resolve(self, target: str) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
         path = unquote(parts.path) or "/"
-        if ".." in path.split("/") or path.startswith("//"):
+        if ".." in path.split("/") or path.startswith("//") or "\x00" in path:
             return self._not_found()
         dnr = dnr_of(target)
         if dnr is not None:
             file = _detail_file(self.root, path, dnr)
-            if file.is_file():
+            if self._inside(file):
                 return self._file_response(file)
             return self._not_found()
         rel = path.lstrip("/")
         plain = self.root / rel
         if path.endswith("/"):
             file = _query_file(self.root, path, parts.query) if parts.query else plain / "index.html"
-            if file.is_file():
+            if self._inside(file):
                 return self._file_response(file)
             return self._not_found()
-        if plain.is_file() and not plain.name.startswith("_"):
+        if self._inside(plain) and not plain.name.startswith("_"):
             return self._file_response(plain)
-        if plain.is_dir() and (plain / "index.html").is_file():
+        if plain.is_dir() and self._inside(plain / "index.html"):
             location = parts.path + "/" + (("?" + parts.query) if parts.query else "")
             return 301, {"Location": location, "Content-Type": "text/html; charset=utf-8"}, b""
         return self._not_found()
@@ -222,22 +264,16 @@ class Mirror:
         try:
             while True:
                 try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                    request = await self._read_request(reader)
+                except BadRequest as exc:
+                    self._record("-", "-", exc.status)
+                    self._refuse(writer, exc.status, str(exc))
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(writer.drain(), 5)
                     return
-                lines = head.decode("latin-1").split("\r\n")
-                try:
-                    method, target, version = lines[0].split(" ", 2)
-                except ValueError:
+                if request is None:
                     return
-                headers = {}
-                for line in lines[1:]:
-                    if ":" in line:
-                        k, v = line.split(":", 1)
-                        headers[k.strip().lower()] = v.strip()
-                length = int(headers.get("content-length") or 0)
-                if length:
-                    await reader.readexactly(length)
+                method, target, version, headers = request
                 keep_alive = headers.get("connection", "").lower() != "close" and version == "HTTP/1.1"
 
                 action = "200"
@@ -306,8 +342,71 @@ class Mirror:
             with contextlib.suppress(Exception):
                 writer.close()
 
+    header_timeout = HEADER_TIMEOUT   # (class attributes: a test may shorten them)
+    idle_timeout = IDLE_TIMEOUT
+
+    async def _read_request(self, reader: asyncio.StreamReader):
+        """(method, target, version, headers) of the next request; None when the client closed
+        (or an idle keep-alive connection timed out); BadRequest for anything malformed."""
+        try:
+            first = await asyncio.wait_for(reader.readexactly(1), self.idle_timeout)
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+            return None
+        try:
+            head = first + await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.header_timeout)
+        except TimeoutError:
+            raise BadRequest(408, "request head not complete in time") from None
+        except asyncio.LimitOverrunError:
+            raise BadRequest(400, "request head too long") from None
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return None
+        if len(head) > MAX_HEAD:
+            raise BadRequest(400, "request head too long")
+        lines = head[:-4].decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        if len(parts) != 3 or not parts[0].isalpha() or not parts[2].startswith("HTTP/1."):
+            raise BadRequest(400, "malformed request line")
+        method, target, version = parts
+        if not (target.startswith("/") or target.startswith(("http://", "https://"))):
+            raise BadRequest(400, "malformed request target")
+        if len(target) > 8192:
+            raise BadRequest(400, "request target too long")
+        if target.startswith(("http://", "https://")):   # absolute form: keep path and query
+            split = urlsplit(target)
+            target = (split.path or "/") + (f"?{split.query}" if split.query else "")
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            k, sep, v = line.partition(":")
+            if not sep or not k or k != k.strip() or " " in k:
+                raise BadRequest(400, "malformed header line")
+            headers[k.lower()] = v.strip()
+        if "transfer-encoding" in headers:
+            raise BadRequest(400, "request bodies are not accepted chunked")
+        raw = headers.get("content-length", "0") or "0"
+        if not raw.isdigit():
+            raise BadRequest(400, "Content-Length is not a number")
+        length = int(raw)
+        if length > MAX_BODY:
+            raise BadRequest(413, f"request body over {MAX_BODY} bytes")
+        if length:
+            try:
+                await asyncio.wait_for(reader.readexactly(length), self.header_timeout)
+            except TimeoutError:
+                raise BadRequest(408, "request body not complete in time") from None
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return None
+        return method, target, version, headers
+
+    @staticmethod
+    def _refuse(writer: asyncio.StreamWriter, status: int, message: str) -> None:
+        reason = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}[status]
+        body = f"<html><body><h1>{status} {reason}</h1><p>{message}</p></body></html>".encode()
+        writer.write((f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n"
+                      f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body)
+
     async def _serve(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port, backlog=1024)
+        self._server = await asyncio.start_server(self._handle, self.host, self.port, backlog=1024,
+                                                  limit=MAX_HEAD)
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         async with self._server:

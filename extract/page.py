@@ -17,10 +17,11 @@ from extract import description as desc
 from extract import normalize as N
 from extract.block import Block, find_block, split_label_lines
 from extract.decode import content_type, decode
+from extract.personal import is_personal_label, mask
 from extract.registry import MAPPED, PERIOD, PERSONAL
 from extract.render import (
     looks_like_html,
-    parse_html,
+    parse_html_checked,
     render_html,
     render_text,
 )
@@ -94,6 +95,11 @@ def _is_text_page(headers: Mapping | None, text: str) -> bool:
     return not looks_like_html(text)
 
 
+MAX_TAGS = 200_000      # `<` in the page
+MAX_LINES = 200_000     # line breaks in the page
+_STRUCTURE_CHECK = 200_000   # pages smaller than this cannot exceed either
+
+
 def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
                headers: Mapping | None = None, *, personal_data: bool = False) -> Extraction:
     """Turn one fetched page into a record following extract/schema.py.
@@ -108,6 +114,11 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
         return Extraction(None, "empty page")
     if b"\x00" in body[:2048] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Extraction(None, "binary content, not a text or HTML page")
+    # Memory grows with a page's structure, not its bytes: a project page has a few thousand
+    # tags and lines; a 10 MB page of nothing but tags or lines would take gigabytes.
+    if len(body) > _STRUCTURE_CHECK and (body.count(b"<") > MAX_TAGS or body.count(b"\n") > MAX_LINES):
+        return Extraction(None, f"page with over {MAX_TAGS} tags or {MAX_LINES} lines (a project "
+                                "page has a few thousand): not read")
     text, encoding, messages = decode(body, headers)
 
     is_text = _is_text_page(headers, text)
@@ -117,7 +128,9 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
         lines = split_label_lines(render_text(text))
         block = find_block(lines)
     else:
-        root = parse_html(body if encoding == "utf-8" else text)
+        root, cut = parse_html_checked(body if encoding == "utf-8" else text)
+        if cut:
+            messages.append(f"page: {cut}")
         lines = split_label_lines(render_html(root, skip_chrome=True))
         block = find_block(lines)
         if block is None:  # chrome detection too eager? read the whole page once more
@@ -129,6 +142,8 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
         reason = "no project block found (fewer than 3 known labels together)"
         if truncated:
             reason += "; the page is truncated"
+        if not is_text and cut:
+            reason += f"; {cut}"
         return Extraction(None, reason, messages, encoding=encoding)
     if title is None:
         title = desc.text_title(lines, block)
@@ -140,7 +155,7 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     _owner_prefix(rec, ex)
     if truncated:
         _truncation(lines, block, rec, ex, _ends_in_text(text))
-    rec["description"] = desc.description(lines, block)
+    rec["description"] = mask(desc.description(lines, block), personal_data)
     _identify(rec, ex, url, title, block)
     rec["source_url"] = url
     rec["fetched_at"] = fetched
@@ -159,14 +174,18 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
     raw: dict[str, str] = rec["fields_raw"]
     seen_columns: dict[str, str] = {}
     for label_text, label, value in block.pairs:
-        if label is not None and label.kind == PERSONAL:
-            ex.ignored_labels.append(label.text)
-            if personal_data and label.text not in rec["fields_raw"]:
-                rec["fields_raw"][label.text] = value
+        if label is not None and label.kind == PERSONAL or label is None and is_personal_label(label_text):
+            # contact data, by the registry's labels or by pattern (`Kontaktperson e-post`)
+            key = label.text if label is not None else label_text
+            ex.ignored_labels.append(key)
+            if personal_data and key not in rec["fields_raw"]:
+                rec["fields_raw"][key] = mask(value, True)
             continue
         # Known labels under the registry's spelling (stable keys whatever the page's case or
-        # dash style); unknown labels as published.
+        # dash style); unknown labels as published. E-mail addresses, phone numbers and
+        # personnummer inside a value are masked in place (personal_data keeps the first two).
         name = label.text if label is not None else label_text
+        value, published = mask(value, personal_data), value
         if name in raw:
             if raw[name] != value:
                 ex.messages.append(f"fields_raw: label '{name}' repeated with another value; "
@@ -179,7 +198,7 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
             ex.messages.append(f"extra_fields: unknown label '{name}'")
             continue
         if label.kind == PERIOD:
-            start, end, msgs = N.period(value)
+            start, end, msgs = N.period(published)
             for col, val in (("start_date", start), ("end_date", end)):
                 if rec[col] is None:
                     rec[col] = val
@@ -190,9 +209,13 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
         col = label.column
         if label.kind != MAPPED or col is None:
             continue
-        if col.name == "owner_org_number" and N.is_personnummer(value):
+        if col.name == "owner_org_number" and N.is_personnummer(published):
             raw[name] = N.MASKED_PERSONNUMMER
-        typed, msg = N.NORMALIZERS[col.normalizer](value)
+        typed, msg = N.NORMALIZERS[col.normalizer](published)
+        if isinstance(typed, str) and typed is not published:
+            typed = mask(typed, personal_data)
+        elif typed is published:
+            typed = value
         if msg:
             ex.messages.append(f"{col.name}: {msg}")
         if col.name in seen_columns:

@@ -137,16 +137,34 @@ def _chrome_id(ident: str) -> bool:
 
 def parse_html(page: str | bytes) -> etree._Element:
     """lxml's HTML parser (libxml2: fast, forgiving of broken markup); bytes must be UTF-8."""
+    return parse_html_checked(page)[0]
+
+
+def parse_html_checked(page: str | bytes) -> tuple[etree._Element, str | None]:
+    """The parsed page, and why libxml2 stopped reading it early (None: it read it all).
+
+    `huge_tree`: a text node over 10 MB and nesting up to 2048 levels are read whole (the
+    input is bounded before it gets here: the crawl's and extract's page limits); nesting
+    deeper than 2048 levels stops libxml2, and the reason says so."""
     data = page if isinstance(page, bytes) else page.encode("utf-8", "surrogatepass")
     root = etree.fromstring(data, _PARSER)
+    problem = None
+    log = _PARSER.error_log
+    if log:
+        for err in log:
+            if err.type == _RESOURCE_LIMIT:
+                msg = err.message.split(",")[0].strip()
+                problem = f"libxml2 stopped reading the page ({msg}); the rest is not read"
+                break
     if root is None:  # nothing but whitespace or comments
         root = etree.fromstring(b"<html><body></body></html>", _PARSER)
-    return root
+    return root, problem
 
 
 # Plain etree elements: lxml.html's element classes cost a Python call per element.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                           no_network=True)
+                           no_network=True, huge_tree=True)
+_RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 
 
 def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:

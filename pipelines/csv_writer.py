@@ -1,8 +1,9 @@
 """CSV writer: the Parquet table's rows and column order, for spreadsheets and scripts.
 
 UTF-8; list and map columns as JSON text; dates ISO; timestamps ISO with `Z`. A text cell that a
-spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading
-`'` (OWASP's CSV-injection advice); Parquet keeps the text verbatim. Written with pyarrow's CSV
+spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR, also in a
+full-width or compatibility form that NFKC folds into one of those, or with U+2212 `−`) gets a
+leading `'` (OWASP's CSV-injection advice); Parquet keeps the text verbatim. Written with pyarrow's CSV
 writer (far faster than pandas `to_csv`). `excel=True` (for Excel in a Swedish locale): a BOM,
 `;` separators and decimal commas (`62,5`). `datapackage.json` (pipelines/datapackage.py)
 describes either form.
@@ -19,11 +20,16 @@ import pyarrow.csv as pacsv
 
 from extract.schema import BY_NAME, CATEGORY, FLOAT, LIST, MAP, STRING, TIMESTAMP
 
-FORMULA_START = r"^[=+\-@\t\r]"
+FORMULA_START = r"^[=+\-@\t\r\x{2212}]"
+# the first character as a spreadsheet may read it: NFKC folds the full-width and compatibility
+# forms (`＝` U+FF1D, `﹦` U+FE66, `＋`, `－`, `＠`, `⁺`, …) into `=`, `+`, `-` and `@`; the minus
+# sign U+2212 is matched as itself
+_HEAD = 8
 
 
 def neutralise_formulas(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    risky = pc.match_substring_regex(arr, FORMULA_START)
+    head = pc.utf8_normalize(pc.utf8_slice_codeunits(arr, 0, _HEAD), form="NFKC")
+    risky = pc.match_substring_regex(head, FORMULA_START)
     return pc.if_else(risky, pc.binary_join_element_wise("'", arr, ""), arr)
 
 

@@ -13,28 +13,41 @@ from urllib.parse import urlsplit
 
 from extract import parse_page
 from pipelines.dataset import DatasetWriter, RunSummary
-from pipelines.sources import Page, Unreadable, find_inputs, is_warc, iter_pages
+from pipelines.sources import (
+    DEFAULT_LIMITS,
+    Limits,
+    Page,
+    Unreadable,
+    find_inputs,
+    is_warc,
+    iter_pages,
+    safe_text,
+    shorten,
+)
 
 
 def extract_page(writer: DatasetWriter, page: Page | Unreadable, *,
                  personal_data: bool = False) -> None:
-    """One page (or unreadable input) into the writer: a record or a listed reject."""
+    """One page (or unreadable input) into the writer: a record or a listed reject. Reasons are
+    cut to a sane length and names that are not UTF-8 are escaped."""
     if isinstance(page, Unreadable):
         writer.reject(page.source, page.reason)
         return
+    source, url = safe_text(page.source), safe_text(page.url)
     if page.status != 200:
-        writer.reject(page.source, f"HTTP status {page.status}", url=page.url)
+        writer.reject(source, f"HTTP status {page.status}", url=url)
         return
     try:
-        ex = parse_page(page.url, page.body, page.fetched_at, page.headers,
+        ex = parse_page(url, page.body, page.fetched_at, page.headers,
                         personal_data=personal_data)
-    except Exception as exc:  # a page must never end the run; list it with the error
-        writer.reject(page.source, f"extraction error: {type(exc).__name__}: {exc}",
-                      url=page.url)
+    except (MemoryError, RecursionError, Exception) as exc:  # a page must never end the run
+        writer.reject(source, shorten(f"extraction error: {type(exc).__name__}: {exc}"), url=url)
         return
     if ex.record is None:
-        writer.reject(page.source, reject_reason(page, ex.reject_reason), url=page.url)
+        writer.reject(source, shorten(reject_reason(page, ex.reject_reason)), url=url)
     else:
+        if page.messages:
+            ex.record["validation_messages"] = [*ex.record["validation_messages"], *page.messages]
         writer.add(ex.record)
 
 
@@ -67,7 +80,8 @@ def reject_reason(page: Page, reason: str | None) -> str:
     for _, text in _TITLES.findall(body[:65536]):
         if _NOT_FOUND.search(re.sub(rb"<[^>]+>", b" ", text).decode("utf-8", "replace")):
             return "HTTP 404 template"
-    return f"no project block ({known_labels(page)} known labels)"
+    cut = reason[reason.index("libxml2 stopped"):] if reason and "libxml2 stopped" in reason else ""
+    return f"no project block ({known_labels(page)} known labels)" + (f"; {cut}" if cut else "")
 
 
 def known_labels(page: Page) -> int:
@@ -90,9 +104,9 @@ def known_labels(page: Page) -> int:
 
 
 def extract_to(writer: DatasetWriter, paths: Iterable[str], progress: bool = False, *,
-               personal_data: bool = False) -> RunSummary:
+               personal_data: bool = False, limits: Limits = DEFAULT_LIMITS) -> RunSummary:
     paths = list(paths)
-    pages = iter_pages(paths)
+    pages = iter_pages(paths, limits)
     if progress:
         from tqdm import tqdm
 

@@ -5,6 +5,8 @@ Layout of `DIR/raw/` (one crawl job; an earlier job's files are moved to `DIR/ra
     DIR/raw/<run-id>.warc.gz            one file per crawl run (a resumed job adds one per run)
     DIR/raw/<run-id>-001.warc.gz        … rolled over after PROJEKTBANK_WARC_MAX_BYTES
 
+Files are created owner-only (0600; the folder 0700): the pages hold personal data as
+published (contact persons, e-mail addresses, phone numbers), which the datasets leave out.
 Each file starts with a `warcinfo` record (software, robots policy, start URLs), then one
 `response` record per fetched detail page, each its own gzip member, flushed as soon as it
 is written (a killed crawl loses at most the record being written; `repair()` cuts it off):
@@ -170,7 +172,7 @@ class RawArchive:
     def __init__(self, raw_dir: str | os.PathLike, run_id: str, *, max_bytes: int = 1 << 30,
                  info: dict[str, str] | None = None, level: int = 6):
         self.raw_dir = Path(raw_dir)
-        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        self.raw_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.run_id = run_id
         self.max_bytes = max_bytes
         self.info = dict(info or {})
@@ -183,8 +185,10 @@ class RawArchive:
 
         n = len(self.files)
         path = self.raw_dir / (f"{self.run_id}.warc.gz" if n == 0 else f"{self.run_id}-{n:03d}.warc.gz")
-        # unbuffered: every write goes whole to the file, and a failed one can be cut back
-        self._fh = open(path, "ab", buffering=0)  # noqa: SIM115
+        # unbuffered: every write goes whole to the file, and a failed one can be cut back;
+        # owner-only (0600): the pages hold personal data as published (contact persons, …)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._fh = os.fdopen(fd, "ab", buffering=0)
         self.files.append(path)
         info = {"software": "projektbank", "format": "WARC File Format 1.1", **self.info}
         record = RecordBuilder(warc_version="WARC/1.1").create_warcinfo_record(path.name, info)
@@ -345,9 +349,19 @@ class ArchivedResponse:
 
 def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResponse]:
     """Every complete `response` record of gzip-per-record WARC files (in file order), with the
-    validators of the reuse metadata records that follow it applied. Unreadable files or
-    records end that file's index (a warning), never the caller."""
+    validators of the reuse metadata records that follow it applied. Read as `extract` reads
+    them (pipelines.sources: bounded, every record checked): a damaged, over-limit or cut record
+    is left out (a warning), never the caller's problem."""
     from warcio.archiveiterator import ArchiveIterator
+
+    from pipelines.sources import (
+        DEFAULT_LIMITS,
+        Unreadable,
+        _check,
+        _frame,
+        _gzip_members,
+        open_regular,
+    )
 
     for path in paths:
         path = Path(path)
@@ -356,10 +370,20 @@ def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResp
         by_id: dict[str, ArchivedResponse] = {}
         pending: list[ArchivedResponse] = []
         try:
-            limit = complete_length(path)
-            with open(path, "rb") as fh:
-                it = ArchiveIterator(CappedReader(fh, limit))
-                for record in it:
+            fh, st = open_regular(path)
+            with fh:
+                for member in _gzip_members(fh, st.st_size, str(path), DEFAULT_LIMITS):
+                    if isinstance(member, Unreadable):
+                        logger.warning("%s: %s", member.source, member.reason)
+                        continue
+                    offset, data, length = member
+                    recs = list(_frame(io.BytesIO(data), len(data), str(path), DEFAULT_LIMITS))
+                    if len(recs) != 1 or isinstance(recs[0], Unreadable) or _check(recs[0]):
+                        logger.warning("%s: gzip member at offset %d is not one sound record",
+                                       path, offset)
+                        continue
+                    rec = recs[0]
+                    record = next(iter(ArchiveIterator(io.BytesIO(rec.head + rec.block + b"\r\n\r\n"))))
                     h = record.rec_headers
                     if record.rec_type == "metadata":
                         target = by_id.get(h.get_header("WARC-Refers-To") or "")
@@ -382,7 +406,7 @@ def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResp
                     hh = record.http_headers
                     url = h.get_header("WARC-Target-URI") or ""
                     entry = ArchivedResponse(
-                        path=path, offset=it.get_record_offset(), length=it.get_record_length(),
+                        path=path, offset=offset, length=length,
                         record_id=h.get_header("WARC-Record-ID") or "", url=url,
                         requested_url=h.get_header(REQUESTED_HEADER) or url, status=status,
                         fetched_at=ts, sha256=h.get_header(SHA_HEADER),
@@ -390,7 +414,7 @@ def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResp
                         etag=hh.get_header("ETag"), last_modified=hh.get_header("Last-Modified"))
                     by_id[entry.record_id] = entry
                     pending.append(entry)
-        except Exception as exc:  # warcio raises several kinds on a corrupt file
+        except Exception as exc:  # warcio raises several kinds on a corrupt record
             logger.warning("%s: stopped indexing (%s)", path, exc)
         yield from pending
 

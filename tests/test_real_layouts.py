@@ -259,7 +259,10 @@ def test_trailing_unknown_labels_are_pairs_not_description(markup, count):
     body, headers = colon_page(markup, KNOWN_PLUS + UNKNOWN[:count])
     ex = parse_page(URLPLUS, body, WHEN, headers)
     rec = ex.record
-    assert rec["extra_fields"] == dict(UNKNOWN[:count])
+    # contact data (`Kontakt e-post`) is recognised by its label and withheld (issue 10)
+    contact = {k for k, _ in UNKNOWN[:count] if "e-post" in k}
+    assert rec["extra_fields"] == {k: v for k, v in UNKNOWN[:count] if k not in contact}
+    assert contact <= set(ex.ignored_labels)
     assert rec["description"] == "Steget ger unga i Umeå en väg till arbete."
 
 

@@ -38,6 +38,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--include-personal-data", action="store_true",
                    help="keep contact persons, e-mail addresses and phone numbers in fields_raw "
                         "(left out by default; a personnummer stays masked)")
+    p.add_argument("--max-page-bytes", type=int, default=None, metavar="N",
+                   help="refuse (list in rejects.jsonl) a page, WARC record or gzip member larger "
+                        "than N bytes (default: 10485760, the crawl's limit)")
     p.add_argument("--min-records", type=int, default=None, metavar="N",
                    help="publish only when at least N records came out (else the previous "
                         "files stay; exit 1)")
@@ -77,9 +80,21 @@ def published_rows(out: Path) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    missing = [p for p in args.paths if not Path(p).exists()]
+    urls = [p for p in args.paths if str(p).lower().startswith(("http://", "https://"))]
+    if urls:
+        return _fail(f"{urls[0]} is a URL: extract reads saved pages only (no network); fetch "
+                     f"it with `projektbank crawl --start-url {urls[0]}` (or `projektbank crawl "
+                     "--ids FILE` for project numbers)", 2)
+    missing = [p for p in args.paths if not _lexists(p)]
     if missing:
-        return _fail(f"no such file or folder: {missing[0]}", 2)
+        return _fail(f"no such file or folder: {_shown(missing[0])}", 2)
+    from pipelines.sources import DEFAULT_LIMITS, Limits
+
+    limits = DEFAULT_LIMITS
+    if args.max_page_bytes is not None:
+        if args.max_page_bytes < 1:
+            return _fail("--max-page-bytes must be 1 or more", 2)
+        limits = Limits(max_page_bytes=args.max_page_bytes)
     if args.min_records is not None and args.min_records < 0:
         return _fail("--min-records must be 0 or more", 2)
     crawl_date = None
@@ -119,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     result = None
     try:
         summary = extract_to(writer, args.paths, progress=not args.quiet and sys.stderr.isatty(),
-                             personal_data=args.include_personal_data)
+                             personal_data=args.include_personal_data, limits=limits)
         refusal = None
         if not args.force:
             if args.min_records is not None and summary.records < args.min_records:
@@ -140,8 +155,12 @@ def run(args: argparse.Namespace) -> int:
                 return _fail(f"{exc} (previous files kept)")
         else:
             writer.publish()
+    except OSError as exc:   # a full disk, a folder gone: one line, nothing published
+        _abort(writer)
+        return _fail(f"writing {_shown(str(out))} failed: {_shown(exc.strerror or str(exc))} "
+                     "(nothing published; the previous files stay)")
     except BaseException:
-        writer.abort()
+        _abort(writer)
         raise
     from pipelines.report_html import report_wanted
 
@@ -158,6 +177,36 @@ def run(args: argparse.Namespace) -> int:
               f"written to {out}/: projects.parquet projects.csv rejects.jsonl schema.json "
               f"datapackage.json{' report.html' if report else ''}", file=sys.stderr)
     return 0
+
+
+def _abort(writer) -> None:
+    try:
+        writer.abort()
+    except Exception:  # the disk that failed the run may fail the clean-up too
+        import shutil
+
+        shutil.rmtree(writer.tmp, ignore_errors=True)
+
+
+def _lexists(path: str) -> bool:
+    """The path names something (a broken symlink too; a name too long to look up is listed
+    as a reject, not refused here)."""
+    import errno
+    import os
+
+    try:
+        os.lstat(path)
+        return True
+    except OSError as exc:
+        return exc.errno != errno.ENOENT
+    except ValueError:
+        return True
+
+
+def _shown(text: str) -> str:
+    from pipelines.sources import safe_text, shorten
+
+    return shorten(safe_text(text))
 
 
 def _write_report(out: Path, quiet: bool) -> Path | None:
