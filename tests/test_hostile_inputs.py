@@ -13,8 +13,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-
-from tests.hostile_inputs import MB, esf_url, good_page, gzip_bytes, run_extract, warc_record, zeros
+from hostile_inputs import MB, esf_url, good_page, gzip_bytes, run_extract, warc_record, zeros
 
 MAX_RSS_MB = 500
 MAX_SECONDS = 60
