@@ -80,6 +80,12 @@ def decode(body: bytes, headers: Mapping[str, object] | None = None) -> tuple[st
         return body.decode("utf-8"), "utf-8", messages
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(body)
+    if mostly is not None:  # UTF-8 with a few damaged bytes: not a legacy page
+        text, bad = mostly
+        messages.append(f"encoding: {bad} byte sequence(s) are not valid UTF-8 in an otherwise "
+                        "UTF-8 page; replaced with U+FFFD")
+        return text, "utf-8", messages
     from bs4 import UnicodeDammit  # detection: only for undeclared, non-UTF-8 pages
 
     # bs4 asks whichever detector is installed (cchardet, chardet, else charset_normalizer):
@@ -102,6 +108,19 @@ def _normalizer_guess(body: bytes) -> list[str]:
         return []
     best = from_bytes(body).best()
     return [best.encoding] if best is not None else []
+
+
+def _mostly_utf8(body: bytes) -> tuple[str, int] | None:
+    """A page whose non-ASCII text is valid UTF-8 but for a few damaged sequences (a cut or
+    corrupted byte): decoding it all as windows-1252 would garble every letter, key columns
+    included. Real windows-1252 Swedish text is practically never valid multi-byte UTF-8, so
+    at least 20 valid multi-byte characters per damaged sequence marks UTF-8."""
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - body.count("\ufffd".encode())
+    if bad <= 0:
+        return None
+    good = sum(1 for ch in text if ch > "\x7f") - text.count("\ufffd")
+    return (text, bad) if good >= 20 * bad else None
 
 
 _SINGLE_BYTE = {"cp1252", "iso8859-15", "iso8859-2", "cp1250", "mac-roman", "cp850", "cp437"}

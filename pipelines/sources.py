@@ -78,8 +78,12 @@ def safe_text(text: str) -> str:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
-            .encode("utf-8", "backslashreplace").decode("utf-8")
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte (e.g. from JSON)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _os_reason(exc: OSError) -> str:
@@ -355,6 +359,11 @@ def is_web_url(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
+    if not url.isascii():
+        try:
+            url.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800"): not text, not a URL
+            return False
     return (parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
             and not any(c in url for c in "\r\n\t\x00") and len(url) <= 8192)
 
