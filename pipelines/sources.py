@@ -746,6 +746,17 @@ def _next_member(fh, start: int, end: int) -> int:
     return end
 
 
+def _pages(records, path: Path, limits: Limits) -> Iterator[Page | Unreadable]:
+    """The pages of framed records (damaged records pass through as Unreadable)."""
+    for rec in records:
+        if isinstance(rec, Unreadable):
+            yield rec
+            continue
+        page = _page_of(rec, path, limits)
+        if page is not None:
+            yield page
+
+
 def read_warc(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Page | Unreadable]:
     """The pages of a WARC file (plain or gzip, one record or several per gzip member); every
     damaged, over-limit or lying record is an Unreadable, and the other records are read."""
@@ -767,23 +778,14 @@ def read_warc(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Page | Un
                         yield member
                         continue
                     offset, data, _ = member
-                    for rec in _frame(io.BytesIO(data), len(data), f"{path} (gzip member at "
-                                      f"offset {offset}, decompressed)", limits, base=offset):
-                        if isinstance(rec, Unreadable):
-                            yield rec
-                            continue
-                        page = _page_of(rec, path, limits)
-                        if page is not None:
-                            count += 1
-                            yield page
+                    for item in _pages(_frame(io.BytesIO(data), len(data), f"{path} (gzip member "
+                                              f"at offset {offset}, decompressed)", limits,
+                                              base=offset), path, limits):
+                        count += not isinstance(item, Unreadable)
+                        yield item
             else:
-                for rec in _frame(fh, size, str(path), limits):
-                    if isinstance(rec, Unreadable):
-                        yield rec
-                        continue
-                    page = _page_of(rec, path, limits)
-                    if page is not None:
-                        count += 1
-                        yield page
+                for item in _pages(_frame(fh, size, str(path), limits), path, limits):
+                    count += not isinstance(item, Unreadable)
+                    yield item
     except OSError as exc:
         yield Unreadable(str(path), f"unreadable WARC file after {count} records: {_os_reason(exc)}")
