@@ -185,8 +185,10 @@ class CrawlGuard:
                 return self._second(signum, frame)
             if callable(previous):
                 previous(signum, frame)  # Scrapy's graceful shutdown (it installs its kill handler)
-            else:
-                reactor.callFromThread(self.crawler.stop)
+            else:  # no process handler (a CrawlerRunner): stop this crawler ourselves
+                from scrapy.utils.defer import deferred_from_coro
+
+                reactor.callFromThread(lambda: deferred_from_coro(self.crawler.stop()))
             for sig in STOP_SIGNALS:  # a second signal comes to us, not to Scrapy's kill
                 signal.signal(sig, self._second)
             reactor.callFromThread(self._first_signal, signum)
