@@ -57,8 +57,6 @@ from crawler.report import (
 )
 from crawler.urls import canonical_detail_url, is_detail_url
 
-__all__ = ["CrawlJob", "PagePipeline", "PreviousCrawl", "REFETCH", "check_output_dir"]
-
 logger = logging.getLogger(__name__)
 
 MARKER = "projektbank-job.json"
@@ -564,9 +562,7 @@ class CrawlJob:
     def _close_run(self, reason: str) -> None:
         self.close_flow()
         self.close_archive()
-        self.segments[-1].update({"end": _iso(time.time()), "end_reason": reason,
-                                  "pages": self.pages_this_run,
-                                  "list_pages": self.report.counters["list_pages"]})
+        self._end_segment(reason)
         if self.writer is None:
             self.status, self.reason, self.exit_code = "error", f"crawl did not start ({reason})", 1
             self._keep_published_archive()
@@ -664,6 +660,12 @@ class CrawlJob:
         except Exception:  # the datasets are published; the report keeps its first version
             logger.exception("adding the published fill rates to crawl_report.json failed")
 
+    def _end_segment(self, reason: str) -> None:
+        """This run's entry in the job's segments: when and why it ended, what it fetched."""
+        self.segments[-1].update({"end": _iso(time.time()), "end_reason": reason,
+                                  "pages": self.pages_this_run,
+                                  "list_pages": self.report.counters["list_pages"]})
+
     def abort_now(self, status: str, reason: str, code: int) -> None:
         """Stop this process now (a second signal; a stop that did not end in time): nothing is
         published, temporary files go, the marker lets --resume continue, the report is written.
@@ -680,9 +682,7 @@ class CrawlJob:
             if self.writer is not None:
                 self.writer.abort()
             if self.segments:
-                self.segments[-1].update({"end": _iso(time.time()), "end_reason": status,
-                                          "pages": self.pages_this_run,
-                                          "list_pages": self.report.counters["list_pages"]})
+                self._end_segment(status)
             if self.jobdir:
                 self._write_marker("interrupted")
             else:
