@@ -170,7 +170,7 @@ def _serve_fast(arg, q) -> None:
 
 
 def _serve_mirror(root, q) -> None:
-    from crawler.mirror import Mirror
+    from projektbank.crawler.mirror import Mirror
 
     m = Mirror(root, 0)
     m.start()

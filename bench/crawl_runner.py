@@ -25,13 +25,13 @@ def run_esf(argv: list[str]) -> int:
     for patch in filter(None, os.environ.get("BENCH_PATCHES", "").split(os.pathsep)):
         code = compile(Path(patch).read_text(encoding="utf-8"), patch, "exec")
         exec(code, {"__name__": "bench_patch", "__file__": patch})
-    from crawler.cli import main
+    from projektbank.crawler.cli import main
 
     return main(["crawl", *argv])
 
 
 def run_bare(urls_file: str, settings_file: str) -> int:
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "projektbank.crawler.settings")
     import scrapy
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings

@@ -54,7 +54,7 @@ def main() -> None:
     args = ap.parse_args()
 
     t = time.perf_counter()
-    from extract import enrich as E
+    from projektbank.extract import enrich as E
     E._tables()
     print(f"import + automaton build: {(time.perf_counter() - t) * 1e3:.1f} ms (once per process)")
 

@@ -26,8 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lxml import etree, html  # noqa: E402
 from pagegen import make_page  # noqa: E402
-
-from extract import parse_page  # noqa: E402
+from projektbank.extract import parse_page  # noqa: E402
 
 WHEN = datetime(2026, 11, 30, tzinfo=UTC)
 
@@ -60,7 +59,7 @@ def run_bare_etree(pages) -> float:
 
 def run_without_enrichment(pages) -> float:
     """The same loop with enrich() replaced by a no-op (its columns stay unset)."""
-    import extract.enrich as enrich_module
+    import projektbank.extract.enrich as enrich_module
 
     real = enrich_module.enrich
     enrich_module.enrich = lambda record: []
@@ -79,7 +78,7 @@ def rss_run(n: int) -> tuple[float, float]:
             (src / f"p{i:05d}.html").write_bytes(body)
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(src),
+        subprocess.run([sys.executable, "-m", "projektbank", "extract", str(src),
                         "--out", str(Path(tmp) / "out"), "-q"], check=True)
         elapsed = time.perf_counter() - t
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

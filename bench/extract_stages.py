@@ -17,13 +17,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pagegen import make_page  # noqa: E402
-
-from extract import description as desc  # noqa: E402
-from extract import page as P  # noqa: E402
-from extract.block import find_block, split_label_lines  # noqa: E402
-from extract.decode import decode  # noqa: E402
-from extract.enrich import enrich  # noqa: E402
-from extract.render import parse_html, render_html  # noqa: E402
+from projektbank.extract import description as desc  # noqa: E402
+from projektbank.extract import page as P  # noqa: E402
+from projektbank.extract.block import find_block, split_label_lines  # noqa: E402
+from projektbank.extract.decode import decode  # noqa: E402
+from projektbank.extract.enrich import enrich  # noqa: E402
+from projektbank.extract.render import parse_html, render_html  # noqa: E402
 
 
 def main() -> None:

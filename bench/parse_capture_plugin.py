@@ -15,8 +15,7 @@ CAPTURED: list[tuple] = []
 
 
 def pytest_configure(config) -> None:
-    import extract
-    import extract.page
+    from projektbank import extract
 
     real = extract.page.parse_page
 

@@ -37,8 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from pagegen import make_page  # noqa: E402
-
-from extract import parse_page  # noqa: E402
+from projektbank.extract import parse_page  # noqa: E402
 
 DEFAULT_STORE = Path(tempfile.gettempdir()) / "projektbank_parse_equivalence.pkl"
 WHEN = datetime(2026, 11, 30, tzinfo=UTC)  # stands in for a missing fetched_at (else: now)
@@ -51,7 +50,7 @@ Call = tuple[str, str, bytes, object, dict | None, dict]
 
 
 def sample_calls() -> list[Call]:
-    from pipelines.sources import read_file  # the loader tests/conftest.py uses
+    from projektbank.pipelines.sources import read_file  # the loader tests/conftest.py uses
 
     calls: list[Call] = []
     for path in sorted((ROOT / "samples").rglob("*")):

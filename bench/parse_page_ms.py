@@ -20,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pagegen import make_page  # noqa: E402
+from projektbank.extract import parse_page  # noqa: E402
+from projektbank.extract.render import parse_html  # noqa: E402
 
-import extract  # noqa: E402
-from extract import parse_page  # noqa: E402
-from extract.render import parse_html  # noqa: E402
+from projektbank import extract  # noqa: E402
 
 WHEN = datetime(2026, 11, 30, tzinfo=UTC)
 
@@ -36,7 +36,7 @@ def per_page(fn, pages) -> float:
 
 
 def sample_pages() -> list[tuple[str, tuple]]:
-    from pipelines.sources import read_file
+    from projektbank.pipelines.sources import read_file
 
     root = Path(__file__).resolve().parents[1] / "samples"
     pages = [read_file(p) for p in sorted(root.rglob("*"))

@@ -6,7 +6,7 @@ Scrapy's item path (spider middlewares, item pipeline, item_scraped). Its rate o
 the most any pipeline can reach on the machine; the run assertions are off for it.
 """
 
-from crawler.pipelines import CrawlJob
+from projektbank.crawler.pipelines import CrawlJob
 
 
 async def _count_only(self, item):

@@ -15,7 +15,7 @@ import sys
 
 def command_names() -> list[str]:
     """Every crawler/commands/<name>_cmd.py module is a command."""
-    from crawler import commands
+    from projektbank.crawler import commands
 
     return sorted(m.name[:-4] for m in pkgutil.iter_modules(commands.__path__)
                   if m.name.endswith("_cmd"))
@@ -25,7 +25,8 @@ class _Version(argparse.Action):
     """`--version`: imports the extractor's version only when asked (`--help` stays light)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        from extract.version import EXTRACTOR_VERSION
+        from projektbank.extract.version import EXTRACTOR_VERSION
+
         from projektbank._version import __version__
 
         print(f"projektbank {__version__} ({EXTRACTOR_VERSION})")
@@ -44,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parser.commands = {}  # name → its parser, for option suggestions
     for name in command_names():
-        module = importlib.import_module(f"crawler.commands.{name}_cmd")
+        module = importlib.import_module(f"projektbank.crawler.commands.{name}_cmd")
         p = sub.add_parser(name, help=module.HELP, description=module.__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(p)

@@ -27,9 +27,8 @@ import sys
 import threading
 import time
 
+from projektbank.crawler.waits import waits_for
 from scrapy import signals
-
-from crawler.waits import waits_for
 
 logger = logging.getLogger(__name__)
 

@@ -27,10 +27,9 @@ import time
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 
+from projektbank.crawler.waits import waits_for
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.httpobj import urlparse_cached
-
-from crawler.waits import waits_for
 
 logger = logging.getLogger(__name__)
 

@@ -57,7 +57,7 @@ class _Recorder:
         self.records: list[dict] = []
 
     def add(self, record: dict) -> bool:
-        from pipelines.validate import validate_record
+        from projektbank.pipelines.validate import validate_record
 
         problems = validate_record(record)
         if problems:
@@ -72,9 +72,9 @@ class _Recorder:
 
 def process_pages(pages: list[dict], personal_data: bool, level: int) -> UnitResult:
     """Each page's WARC record (unless it is already archived) and its extraction."""
-    from pipelines.extract_run import extract_page
-    from pipelines.raw_archive import REQUESTED_HEADER, response_member
-    from pipelines.sources import Page
+    from projektbank.pipelines.extract_run import extract_page
+    from projektbank.pipelines.raw_archive import REQUESTED_HEADER, response_member
+    from projektbank.pipelines.sources import Page
 
     members: list[bytes] = []
     recorder = _Recorder()
@@ -101,7 +101,7 @@ def process_pages(pages: list[dict], personal_data: bool, level: int) -> UnitRes
 def _prepare(recorder: _Recorder, errors: list[str]):
     """The valid records as Arrow rows; a record Arrow refuses is listed as invalid (one bad
     record must not cost the batch)."""
-    from pipelines.dataset import prepare_rows
+    from projektbank.pipelines.dataset import prepare_rows
 
     try:
         return prepare_rows(recorder.records)
@@ -138,10 +138,10 @@ def _init_worker() -> None:
 
 
 def _warm_worker() -> None:
-    import extract  # noqa: F401
-    import pipelines.dataset  # noqa: F401
-    import pipelines.extract_run  # noqa: F401
-    import pipelines.raw_archive  # noqa: F401
+    import projektbank.extract  # noqa: F401
+    import projektbank.pipelines.dataset  # noqa: F401
+    import projektbank.pipelines.extract_run  # noqa: F401
+    import projektbank.pipelines.raw_archive  # noqa: F401
 
 
 # --- in the crawl process -----------------------------------------------------------------

@@ -45,8 +45,8 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from crawler.out_folder import check_output_dir, lock_output_dir
-from crawler.report import (
+from projektbank.crawler.out_folder import check_output_dir, lock_output_dir
+from projektbank.crawler.report import (
     CrawlReport,
     check_assertions,
     describe_cause,
@@ -55,7 +55,7 @@ from crawler.report import (
     parse_min_fill,
     write_json_atomic,
 )
-from crawler.urls import canonical_detail_url, is_detail_url
+from projektbank.crawler.urls import canonical_detail_url, is_detail_url
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def _path_query(url: str) -> str:
 def _move_warc_files(src: Path, dst: Path) -> None:
     """Move the WARC files of *src* into *dst* (same relative names); other files stay, and
     *src* goes only when nothing else is left in it."""
-    from pipelines.raw_archive import warc_files
+    from projektbank.pipelines.raw_archive import warc_files
 
     for path in warc_files(src):
         target = dst / path.relative_to(src)
@@ -114,7 +114,7 @@ class PreviousCrawl:
     what a conditional request sends, and what an unchanged page reuses."""
 
     def __init__(self, out_dir: Path, files: list[Path]):
-        from pipelines.raw_archive import index_responses
+        from projektbank.pipelines.raw_archive import index_responses
 
         self.out_dir = out_dir
         self.files = files
@@ -138,8 +138,7 @@ class PreviousCrawl:
 
     def _load_latest_view(self) -> None:
         import pyarrow.parquet as pq
-
-        from extract.schema import COLUMN_NAMES
+        from projektbank.extract.schema import COLUMN_NAMES
 
         path = self.out_dir / "projects.parquet"
         if not path.is_file():
@@ -170,7 +169,7 @@ class PreviousCrawl:
 
     def load(self, entry) -> tuple[bytes, dict] | None:
         """The previous record: its gzip member and the page in it, or None when unreadable."""
-        from pipelines.raw_archive import parse_member, read_member
+        from projektbank.pipelines.raw_archive import parse_member, read_member
 
         try:
             member = read_member(entry.path, entry.offset, entry.length)
@@ -187,8 +186,8 @@ class PreviousCrawl:
     def row_for(self, url: str, sha256: str, fetched_at: datetime) -> dict | None:
         """The latest view's row made from exactly this page by this extractor, as a record
         for the writer (maps as dicts, first_seen/last_seen left to publish_run); else None."""
-        from extract.schema import COLUMNS, MAP
-        from extract.version import EXTRACTOR_VERSION
+        from projektbank.extract.schema import COLUMNS, MAP
+        from projektbank.extract.version import EXTRACTOR_VERSION
 
         i = self._rows.get(url)
         if i is None or self._table is None:
@@ -315,7 +314,7 @@ class CrawlJob:
 
     def _rotate_raw(self) -> None:
         """A new job: the previous job's raw archive moves to DIR/raw-previous/."""
-        from pipelines.raw_archive import warc_files
+        from projektbank.pipelines.raw_archive import warc_files
 
         if not warc_files(self.raw_dir):
             return
@@ -328,7 +327,7 @@ class CrawlJob:
         """A run that published nothing leaves the published dataset's archive in DIR/raw:
         its own pages move to DIR/raw-failed/<run_id>/ (kept for inspection), and the previous
         job's archive, which the latest view was built from, comes back from raw-previous/."""
-        from pipelines.raw_archive import warc_files
+        from projektbank.pipelines.raw_archive import warc_files
 
         try:
             self.close_archive()  # idempotent; already closed on the normal paths
@@ -344,7 +343,7 @@ class CrawlJob:
 
     def _load_previous(self) -> None:
         """Index the previous job's archive for conditional requests (fetch less)."""
-        from pipelines.raw_archive import warc_files
+        from projektbank.pipelines.raw_archive import warc_files
 
         if not self.settings.getbool("PROJEKTBANK_CONDITIONAL_REQUESTS", True):
             return
@@ -419,7 +418,7 @@ class CrawlJob:
     async def add_reused(self, item: dict) -> None:
         """The previous record, copied into this run's archive (no new response is stored),
         then its previous row, or the copy extracted again when there is no such row."""
-        from pipelines.raw_archive import reuse_member
+        from projektbank.pipelines.raw_archive import reuse_member
 
         copied = item["member"] + reuse_member(item["url"], item["record_id"],
                                                item["revalidated_at"], item["info"], self.archive.level)
@@ -461,7 +460,7 @@ class CrawlJob:
                 **{k: self.fetch_less.get(k, 0) for k in CONDITIONAL_COUNTERS}}
 
     def _load_prior(self) -> None:
-        from pipelines.raw_archive import iter_responses, repair, warc_files
+        from projektbank.pipelines.raw_archive import iter_responses, repair, warc_files
 
         self.prior_files = warc_files(self.raw_dir)
         for path in self.prior_files:
@@ -484,7 +483,7 @@ class CrawlJob:
 
     # --- pipelines ----------------------------------------------------------------------
     def open_archive(self) -> None:
-        from pipelines.raw_archive import RawArchive
+        from projektbank.pipelines.raw_archive import RawArchive
 
         s = self.settings
         self.archive = RawArchive(
@@ -494,11 +493,11 @@ class CrawlJob:
                   "start-urls": " ".join(self.spider.start_urls), "job-id": self.job_id})
 
     def open_writer(self) -> None:
-        from crawler.page_flow import PageFlow, worker_count
-        from crawler.urls import detail_links
-        from pipelines.dataset import DatasetWriter
-        from pipelines.extract_run import extract_page
-        from pipelines.sources import read_warc
+        from projektbank.crawler.page_flow import PageFlow, worker_count
+        from projektbank.crawler.urls import detail_links
+        from projektbank.pipelines.dataset import DatasetWriter
+        from projektbank.pipelines.extract_run import extract_page
+        from projektbank.pipelines.sources import read_warc
 
         self.writer = DatasetWriter(self.out_dir)
         # contact persons, e-mail, phone: only when the operator asks (a rebuild then needs
@@ -554,7 +553,7 @@ class CrawlJob:
         try:
             self._close_run(reason)
         finally:
-            from pipelines.report_html import report_wanted, try_write_report
+            from projektbank.pipelines.report_html import report_wanted, try_write_report
 
             if self.settings.getbool("PROJEKTBANK_REPORT_HTML", True) and report_wanted():
                 try_write_report(self.out_dir)  # report.html of whatever the folder now holds
@@ -615,7 +614,7 @@ class CrawlJob:
             self.writer.publish()
             write_json_atomic(self.out_dir / "crawl_report.json", report)
         else:
-            from pipelines.history import HistoryError, publish_run
+            from projektbank.pipelines.history import HistoryError, publish_run
 
             self.status = "published"
             report = self._build_report(summary, rejects, [])
@@ -642,8 +641,7 @@ class CrawlJob:
         last_seen come from the history) and per programme period (a column a period does not
         publish is null there, not 0)."""
         import pyarrow.parquet as pq
-
-        from pipelines.fill_rate import fill_rate_by_period
+        from projektbank.pipelines.fill_rate import fill_rate_by_period
 
         try:
             table = pq.read_table(self.out_dir / "projects.parquet")

@@ -113,7 +113,7 @@ def parse_min_fill(values) -> dict[str, float]:
 
 
 def key_columns() -> list[str]:
-    from extract.schema import COLUMNS
+    from projektbank.extract.schema import COLUMNS
 
     return [c.name for c in COLUMNS if c.key]
 
@@ -121,7 +121,7 @@ def key_columns() -> list[str]:
 def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    from pipelines.history import public_file_mode
+    from projektbank.pipelines.history import public_file_mode
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.fchmod(fd, public_file_mode())  # mkstemp makes 0600; monitoring reads the report

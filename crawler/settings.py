@@ -5,8 +5,8 @@ Against a local copy: `-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False`, and r
 """
 
 BOT_NAME = "projektbank"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["projektbank.crawler.spiders"]
+NEWSPIDER_MODULE = "projektbank.crawler.spiders"
 
 USER_AGENT = "projektbank/0.1 (+https://github.com/projektbank/projektbank; research crawler for the ESF project bank)"
 
@@ -42,7 +42,7 @@ PROJEKTBANK_RETRY_BACKOFF_MAX = 120.0
 PROJEKTBANK_RETRY_AFTER_MAX = 600.0       # cap on a server's Retry-After
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "projektbank.crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
@@ -50,11 +50,11 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 # Parquet/CSV writers (the last four are the path `projektbank extract` takes too; the work
 # runs in worker processes, crawler/page_flow.py) ---
 ITEM_PIPELINES = {
-    "crawler.pipelines.PagePipeline": 300,
+    "projektbank.crawler.pipelines.PagePipeline": 300,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
-    "crawler.guard.CrawlGuard": 0,  # stall watchdog, signals, bounded stopping
+    "projektbank.crawler.guard.CrawlGuard": 0,  # stall watchdog, signals, bounded stopping
 }
 PROJEKTBANK_STALL_MARGIN = 60.0   # seconds beyond DOWNLOAD_TIMEOUT + delay before a crawl is stalled
 PROJEKTBANK_STOP_GRACE = 10.0     # a stop not done in DOWNLOAD_TIMEOUT + this becomes a hard stop

@@ -1,6 +1,6 @@
 """Page → record. Pure: no Scrapy, no network, no clock except a missing fetched_at."""
 
-from extract.page import Extraction, parse_page
-from extract.version import EXTRACTOR_VERSION
+from projektbank.extract.page import Extraction, parse_page
+from projektbank.extract.version import EXTRACTOR_VERSION
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "parse_page"]

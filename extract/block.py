@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from extract.layout import (
+from projektbank.extract.layout import (
     Layout,
     colonless_label,
     is_heading,
@@ -28,8 +28,16 @@ from extract.layout import (
     layout_of,
     negligible,
 )
-from extract.registry import MAPPED, PERIOD, PERSONAL, Label, glued_prefixes, labels, lookup
-from extract.render import Line
+from projektbank.extract.registry import (
+    MAPPED,
+    PERIOD,
+    PERSONAL,
+    Label,
+    glued_prefixes,
+    labels,
+    lookup,
+)
+from projektbank.extract.render import Line
 
 MIN_LABELS = 3      # distinct mapped labels that make a project block
 MAX_GAP = 3         # a hit at most 3 lines after the previous one (value lines, a sub-heading)

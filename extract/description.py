@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from lxml import etree
-
-from extract.block import Block
-from extract.normalize import clean_text
-from extract.render import Line, is_chrome
+from projektbank.extract.block import Block
+from projektbank.extract.normalize import clean_text
+from projektbank.extract.render import Line, is_chrome
 
 # Lines that end the main content or are not part of the description.
 _STOP = re.compile(

@@ -35,8 +35,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import ahocorasick
-
-from extract import codelists as CL
+from projektbank.extract import codelists as CL
 
 ENRICHMENT_COLUMNS = (
     "intervention_field_label", "programme_area_label", "specific_objective_label", "nuts2_name",

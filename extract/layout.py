@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.render import Line
+from projektbank.extract.render import Line
 
 _COLONLESS = re.compile(r"[A-ZÅÄÖÉ][^\W\d_]*(?:[ \-–/&+][^\W\d_]*|\.){0,6}")
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption", "legend",

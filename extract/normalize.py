@@ -135,7 +135,7 @@ def nuts2(value: str) -> Result:
     v = value.replace(" ", "").upper()
     if v == "SE0":
         return None, "SE0 (ESF Nationellt) is not a NUTS code"
-    from extract.codelists import nuts2_names
+    from projektbank.extract.codelists import nuts2_names
 
     if v in nuts2_names():
         return v, None

@@ -13,19 +13,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from extract import description as desc
-from extract import normalize as N
-from extract.block import Block, find_block, split_label_lines
-from extract.decode import content_type, decode
-from extract.personal import is_personal_label, mask
-from extract.registry import MAPPED, PERIOD, PERSONAL
-from extract.render import (
+from projektbank.extract import description as desc
+from projektbank.extract import normalize as N
+from projektbank.extract.block import Block, find_block, split_label_lines
+from projektbank.extract.decode import content_type, decode
+from projektbank.extract.personal import is_personal_label, mask
+from projektbank.extract.registry import MAPPED, PERIOD, PERSONAL
+from projektbank.extract.render import (
     looks_like_html,
     parse_html_checked,
     render_html,
     render_text,
 )
-from extract.schema import (
+from projektbank.extract.schema import (
     BY_NAME,
     COLUMN_NAMES,
     ESF_2007_ONLY_LABELS,
@@ -34,7 +34,7 @@ from extract.schema import (
     LIST,
     MAP,
 )
-from extract.version import EXTRACTOR_VERSION
+from projektbank.extract.version import EXTRACTOR_VERSION
 
 
 @dataclass
@@ -162,7 +162,7 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     rec["content_sha256"] = hashlib.sha256(body).hexdigest()
     rec["extractor_version"] = EXTRACTOR_VERSION
     _cross_checks(rec, ex)
-    from extract.enrich import enrich
+    from projektbank.extract.enrich import enrich
 
     ex.enrichment_messages = enrich(rec)
     ex.messages.extend(ex.enrichment_messages)

@@ -13,7 +13,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from extract.normalize import MASKED_PERSONNUMMER
+from projektbank.extract.normalize import MASKED_PERSONNUMMER
 
 EMAIL_MASK, PHONE_MASK = "[e-post]", "[telefon]"
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from extract.schema import COLUMNS, PERIOD_LABEL, PERSONAL_LABELS, Column
+from projektbank.extract.schema import COLUMNS, PERIOD_LABEL, PERSONAL_LABELS, Column
 
 _DASHES = re.compile(r"\s*[-‐‑‒–—]\s*")
 _SPACES = re.compile(r"\s+")

@@ -16,8 +16,7 @@ import re
 from functools import lru_cache
 
 from lxml import etree
-
-from extract.normalize import clean_text
+from projektbank.extract.normalize import clean_text
 
 BLOCK_TAGS = frozenset("""
 address article aside blockquote body caption center dd details dialog div dl dt fieldset

@@ -6,8 +6,7 @@ import json
 from functools import cache
 
 import pyarrow as pa
-
-from extract.schema import (
+from projektbank.extract.schema import (
     BOOL,
     CATEGORY,
     COLUMNS,
@@ -21,7 +20,7 @@ from extract.schema import (
     Column,
     arrow_type_name,
 )
-from extract.version import EXTRACTOR_VERSION
+from projektbank.extract.version import EXTRACTOR_VERSION
 
 _TYPES = {
     STRING: pa.string(),

@@ -17,8 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-
-from extract.schema import BY_NAME, CATEGORY, FLOAT, LIST, MAP, STRING, TIMESTAMP
+from projektbank.extract.schema import BY_NAME, CATEGORY, FLOAT, LIST, MAP, STRING, TIMESTAMP
 
 FORMULA_START = r"^[=+\-@\t\r\x{2212}]"
 # the first character as a spreadsheet may read it: NFKC folds the full-width and compatibility
@@ -90,7 +89,7 @@ class CsvWriter:
 
     def close(self) -> None:
         if self._writer is None:  # no rows at all: still a header
-            from pipelines.arrow_schema import arrow_schema
+            from projektbank.pipelines.arrow_schema import arrow_schema
 
             self.write(arrow_schema().empty_table())
         self._writer.close()

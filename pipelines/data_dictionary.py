@@ -1,7 +1,7 @@
 """The data dictionary (docs/fields.md), generated from the one schema.
 
-    python -m pipelines.data_dictionary          # rewrite docs/fields.md
-    python -m pipelines.data_dictionary --check  # exit 1 when docs/fields.md is stale
+    python -m projektbank.pipelines.data_dictionary          # rewrite docs/fields.md
+    python -m projektbank.pipelines.data_dictionary --check  # exit 1 when docs/fields.md is stale
 
 A test runs the check, so the committed dictionary never drifts from extract/schema.py.
 """
@@ -11,7 +11,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from extract.schema import ALL_PERIODS, COLUMNS, PERIOD_LABEL, PERSONAL_LABELS, arrow_type_name
+from projektbank.extract.schema import (
+    ALL_PERIODS,
+    COLUMNS,
+    PERIOD_LABEL,
+    PERSONAL_LABELS,
+    arrow_type_name,
+)
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "fields.md"
 
@@ -29,7 +35,7 @@ def render() -> str:
     out = [
         "# Data dictionary: `projects.parquet` / `projects.csv`",
         "",
-        "Generated from `extract/schema.py` by `python -m pipelines.data_dictionary`; do not edit "
+        "Generated from `extract/schema.py` by `python -m projektbank.pipelines.data_dictionary`; do not edit "
         "by hand. The same information is written beside every dataset as `schema.json`, and "
         "each Parquet field carries its description in its field metadata.",
         "",
@@ -57,7 +63,7 @@ def render() -> str:
     out.append("")
     out += periods_markdown()
     try:
-        from extract.codelists import codelists_markdown
+        from projektbank.extract.codelists import codelists_markdown
     except ImportError:
         codelists_markdown = None
     if codelists_markdown is not None:
@@ -86,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render()
     if "--check" in argv:
         if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
-            print(f"{DOC} is stale: run python -m pipelines.data_dictionary", file=sys.stderr)
+            print(f"{DOC} is stale: run python -m projektbank.pipelines.data_dictionary", file=sys.stderr)
             return 1
         return 0
     DOC.parent.mkdir(parents=True, exist_ok=True)

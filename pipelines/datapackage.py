@@ -15,7 +15,7 @@ A missing value is an empty cell. Text that a spreadsheet would run as a formula
 
 from __future__ import annotations
 
-from extract.schema import (
+from projektbank.extract.schema import (
     BOOL,
     CATEGORY,
     COLUMNS,
@@ -28,7 +28,7 @@ from extract.schema import (
     TIMESTAMP,
     Column,
 )
-from extract.version import EXTRACTOR_VERSION
+from projektbank.extract.version import EXTRACTOR_VERSION
 
 SOURCE_URL = "https://www.esf.se/resultat/projektbanken/"
 FILE = "datapackage.json"

@@ -24,12 +24,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
-from extract.page import lines_not_understood
-from extract.schema import COLUMNS, LIST, MAP
-from pipelines.arrow_schema import arrow_schema, schema_json
-from pipelines.csv_writer import CsvWriter
-from pipelines.validate import validate_record
+from projektbank.extract.page import lines_not_understood
+from projektbank.extract.schema import COLUMNS, LIST, MAP
+from projektbank.pipelines.arrow_schema import arrow_schema, schema_json
+from projektbank.pipelines.csv_writer import CsvWriter
+from projektbank.pipelines.validate import validate_record
 
 _REASON_DETAIL = re.compile(r"\s*\(\d+ known labels?\)")
 OUTPUT_FILES = ("projects.parquet", "projects.csv", "rejects.jsonl", "schema.json",
@@ -261,7 +260,7 @@ class DatasetWriter:
             self._spool_path.unlink()
         (self.tmp / "schema.json").write_text(
             json.dumps(schema_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        from pipelines.datapackage import datapackage
+        from projektbank.pipelines.datapackage import datapackage
 
         (self.tmp / "datapackage.json").write_text(json.dumps(
             datapackage(excel=self.excel_csv), ensure_ascii=False, indent=2) + "\n",

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from extract import parse_page
-from pipelines.dataset import DatasetWriter, RunSummary
-from pipelines.sources import (
+from projektbank.extract import parse_page
+from projektbank.pipelines.dataset import DatasetWriter, RunSummary
+from projektbank.pipelines.sources import (
     DEFAULT_LIMITS,
     Limits,
     Page,
@@ -58,7 +58,7 @@ _TITLES = re.compile(rb"<(title|h1)\b[^>]*>(.*?)</\1\s*>", re.I | re.S)
 
 def reject_reason(page: Page, reason: str | None) -> str:
     """A specific reason for a page that gave no record (parse_page's reason is generic)."""
-    from pipelines.sources import sniff_format
+    from projektbank.pipelines.sources import sniff_format
 
     body = page.body
     in_file = "://" not in page.source   # a saved file (not a WARC record, not a fetched URL)
@@ -86,9 +86,9 @@ def reject_reason(page: Page, reason: str | None) -> str:
 
 def known_labels(page: Page) -> int:
     """Distinct labels of the registry on the page (outside the site chrome)."""
-    from extract.block import _known_hit, split_label_lines
-    from extract.decode import content_type, decode
-    from extract.render import looks_like_html, parse_html, render_html, render_text
+    from projektbank.extract.block import _known_hit, split_label_lines
+    from projektbank.extract.decode import content_type, decode
+    from projektbank.extract.render import looks_like_html, parse_html, render_html, render_text
 
     try:
         text, encoding, _ = decode(page.body, page.headers)

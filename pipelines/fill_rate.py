@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from extract.schema import ALL_PERIODS, BY_NAME
+from projektbank.extract.schema import ALL_PERIODS, BY_NAME
 
 
 def fill_rate_by_period(table: pa.Table) -> dict[str, dict[str, float | None]]:

@@ -65,11 +65,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
-from extract.schema import BOOL, BY_NAME, COLUMN_NAMES, COLUMNS, DATE, FLOAT, LIST, MAP
-from pipelines.arrow_schema import arrow_schema
-from pipelines.csv_writer import write_csv
-from pipelines.dataset import OUTPUT_FILES, DatasetWriter
+from projektbank.extract.schema import BOOL, BY_NAME, COLUMN_NAMES, COLUMNS, DATE, FLOAT, LIST, MAP
+from projektbank.pipelines.arrow_schema import arrow_schema
+from projektbank.pipelines.csv_writer import write_csv
+from projektbank.pipelines.dataset import OUTPUT_FILES, DatasetWriter
 
 SNAPSHOT_DIR = "snapshots"
 SNAPSHOT_FILE = "projects.parquet"

@@ -352,9 +352,7 @@ def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResp
     validators of the reuse metadata records that follow it applied. Read as `extract` reads
     them (pipelines.sources: bounded, every record checked): a damaged, over-limit or cut record
     is left out (a warning), never the caller's problem."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    from pipelines.sources import (
+    from projektbank.pipelines.sources import (
         DEFAULT_LIMITS,
         Unreadable,
         _check,
@@ -362,6 +360,7 @@ def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResp
         _gzip_members,
         open_regular,
     )
+    from warcio.archiveiterator import ArchiveIterator
 
     for path in paths:
         path = Path(path)
@@ -432,9 +431,8 @@ def read_member(path: str | os.PathLike, offset: int, length: int) -> bytes:
 def parse_member(member: bytes):
     """One response record's (url, status, headers, body, fetched_at), as `extract` reads them
     (pipelines.sources.read_warc)."""
+    from projektbank.pipelines.sources import _parse_time
     from warcio.archiveiterator import ArchiveIterator
-
-    from pipelines.sources import _parse_time
 
     record = next(iter(ArchiveIterator(io.BytesIO(member))))
     if record.rec_type != "response" or record.http_headers is None:

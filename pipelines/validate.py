@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from extract.schema import BOOL, COLUMNS, DATE, FLOAT, INT, LIST, MAP, TIMESTAMP
+from projektbank.extract.schema import BOOL, COLUMNS, DATE, FLOAT, INT, LIST, MAP, TIMESTAMP
 
 _CHECK = {
     DATE: lambda v: isinstance(v, date) and not isinstance(v, datetime),

@@ -22,6 +22,16 @@ from pathlib import Path
 
 from projektbank._version import __version__
 
+# A source checkout keeps extract/, pipelines/ and crawler/ beside this folder; an installed
+# wheel puts them inside it (pyproject's package-dir). Searching the checkout's root as well
+# lets `projektbank.extract` resolve to the tree this file came from: a checkout on
+# PYTHONPATH, or `scrapy crawl esf` run before any install.
+_root = Path(__file__).resolve().parent.parent
+if (not (Path(__file__).resolve().parent / "extract").is_dir()
+        and (_root / "extract" / "__init__.py").is_file()
+        and (_root / "crawler" / "__init__.py").is_file()):
+    __path__.append(str(_root))  # noqa: F821 - a package's own search path
+
 __all__ = ["__version__", "read_changes", "read_projects", "to_pandas"]
 
 
@@ -79,7 +89,7 @@ def read_projects(path: str | os.PathLike = "output/esf", *,
     if snapshot is None:
         table = pq.read_table(latest)
     else:
-        from pipelines.history import list_snapshots
+        from projektbank.pipelines.history import list_snapshots
 
         snaps = list_snapshots(folder)
         if not snaps:
@@ -108,8 +118,8 @@ def read_projects(path: str | os.PathLike = "output/esf", *,
 def read_changes(path: str | os.PathLike = "output/esf"):
     """The change log of a crawl history (`crawl_date, project_id, change, column, old_value,
     new_value`) as a DataFrame; empty when the folder has no history yet."""
-    from pipelines.history import changes_schema
-    from pipelines.history import read_changes as _read
+    from projektbank.pipelines.history import changes_schema
+    from projektbank.pipelines.history import read_changes as _read
 
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     table = _read(folder)

@@ -34,8 +34,8 @@ def sample_cases() -> list[tuple[str, Path, dict]]:
 
 @cache
 def extract_sample(path: Path):
-    from extract import parse_page
-    from pipelines.sources import read_file
+    from projektbank.extract import parse_page
+    from projektbank.pipelines.sources import read_file
 
     page = read_file(path)
     return parse_page(page.url, page.body, page.fetched_at, page.headers)

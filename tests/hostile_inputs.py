@@ -78,7 +78,7 @@ def run_extract(inputs: list, out: Path, *, extra: list[str] | None = None,
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
 
-    code = ("import sys; from crawler.cli import main; sys.argv[0] = 'projektbank'; "
+    code = ("import sys; from projektbank.crawler.cli import main; sys.argv[0] = 'projektbank'; "
             "raise SystemExit(main())")
     cmd = [sys.executable, "-c", code, "extract", *[os.fsencode(p) for p in inputs],
            "--out", str(out), "-q", *(extra or [])]

@@ -33,7 +33,7 @@ from blind_site import DETAIL_PATH, LIST_PATH, Server, Site, canonical_project_k
 
 REPO = Path(__file__).resolve().parent.parent
 _BIN = Path(sys.executable).parent / "projektbank"
-PROJEKTBANK = [str(_BIN)] if _BIN.exists() else [sys.executable, "-m", "crawler.cli"]
+PROJEKTBANK = [str(_BIN)] if _BIN.exists() else [sys.executable, "-m", "projektbank"]
 CHECKER = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 FILTER_PARAMS = {"startår", "region", "programområde", "antal deltagare", "projektbudget",
                  "esf-stöd", "sort", "orderby", "order", "s", "q"}

@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "projektbank", *args], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
 
 

@@ -18,10 +18,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pyarrow.parquet as pq
 import pytest
+from projektbank.crawler.mirror import Mirror, read_log, repo_site_dir
+from projektbank.crawler.urls import canonical_detail_url, is_detail_url
 from protego import Protego
-
-from crawler.mirror import Mirror, read_log, repo_site_dir
-from crawler.urls import canonical_detail_url, is_detail_url
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = repo_site_dir()
@@ -47,7 +46,7 @@ EXPECTED = site_detail_paths() - DISALLOWED - {NOT_FOUND_TEMPLATE}
 
 
 def crawl(origin: str, out: Path, *extra: str, timeout: int = 60) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+    cmd = [sys.executable, "-m", "projektbank", "crawl", "--start-url",
            origin + "/resultat/projektbanken/", "--out", str(out), *FAST, *extra]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
 
@@ -63,7 +62,7 @@ def table(path: Path):
 
 def assert_rebuilt_from_raw(out: Path, rebuilt: Path) -> None:
     """`projektbank extract OUT/raw` gives the crawl's projects.parquet exactly."""
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(out / "raw"), "--out",
+    r = subprocess.run([sys.executable, "-m", "projektbank", "extract", str(out / "raw"), "--out",
                         str(rebuilt), "-q"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert table(rebuilt).equals(table(out))
@@ -175,7 +174,7 @@ def test_raw_archive_rebuilds_the_dataset(normal, tmp_path):
     for url, sha in zip(t["source_url"].to_pylist(), t["content_sha256"].to_pylist(), strict=True):
         assert shas[url] == sha
     other = tmp_path / "rebuilt"
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(raw), "--out", str(other), "-q"],
+    r = subprocess.run([sys.executable, "-m", "projektbank", "extract", str(raw), "--out", str(other), "-q"],
                        cwd=REPO, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     # first_seen/last_seen come from the crawl history, which the rebuild reads beside raw/
@@ -183,7 +182,7 @@ def test_raw_archive_rebuilds_the_dataset(normal, tmp_path):
     assert all(v is not None for v in crawled["first_seen"].to_pylist())
     assert table(other).equals(crawled)
     bare = tmp_path / "bare"
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(raw), "--out", str(bare),
+    r = subprocess.run([sys.executable, "-m", "projektbank", "extract", str(raw), "--out", str(bare),
                         "-q", "--no-history"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     history = ["first_seen", "last_seen"]
@@ -238,7 +237,7 @@ def test_faults(tmp_path):
 
 def test_kill_and_resume_gives_the_same_dataset(normal, mirror, tmp_path):
     out, job = tmp_path / "out", tmp_path / "job"
-    args = [sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+    args = [sys.executable, "-m", "projektbank", "crawl", "--start-url",
             mirror.origin + "/resultat/projektbanken/", "--out", str(out), "--resume", str(job),
             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
     slow = subprocess.Popen([*args, "-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS=1",
@@ -277,7 +276,7 @@ def test_ctrl_c_to_the_process_group_stops_cleanly_and_resumes(normal, mirror, t
     """Ctrl-C in a terminal reaches the extraction workers too: the crawl must still stop
     gracefully (no hang), say it was interrupted, and resume to the same dataset."""
     out, job = tmp_path / "out", tmp_path / "job"
-    args = [sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+    args = [sys.executable, "-m", "projektbank", "crawl", "--start-url",
             mirror.origin + "/resultat/projektbanken/", "--out", str(out), "--resume", str(job),
             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "PROJEKTBANK_EXTRACT_WORKERS=1"]
     slow = subprocess.Popen([*args, "-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS=1",
@@ -311,8 +310,8 @@ def test_a_write_error_stops_the_crawl_and_resume_fetches_the_lost_pages(normal,
     out, job = tmp_path / "out", tmp_path / "job"
     patch = tmp_path / "full_disk.py"
     patch.write_text(
-        "from crawler.page_flow import PageFlow\n"
-        "from pipelines.raw_archive import RawArchive\n"
+        "from projektbank.crawler.page_flow import PageFlow\n"
+        "from projektbank.pipelines.raw_archive import RawArchive\n"
         "PageFlow.BATCH_PAGES = 1  # one append per page: the third fails\n"
         "_append, _calls = RawArchive.append, [0]\n"
         "def append(self, members):\n"
@@ -333,7 +332,7 @@ def test_a_write_error_stops_the_crawl_and_resume_fetches_the_lost_pages(normal,
     assert report["status"] == "error" and "No space left" in report["reason"]
     assert not (out / "projects.parquet").exists()
     assert json.loads((job / "projektbank-job.json").read_text())["state"] == "running"
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", *args], cwd=REPO,
+    r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", *args], cwd=REPO,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
     assert rows(out) == rows(normal["out"])
@@ -367,7 +366,7 @@ def test_failed_assertion_keeps_previous_datasets(normal, mirror, tmp_path):
 def test_bad_arguments(extra, code, message, tmp_path):
     # a local start URL: if validation ever regressed, the run must not reach the live site
     local = [] if "--start-url" in extra else ["--start-url", "http://127.0.0.1:9/resultat/projektbanken/"]
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--out", str(tmp_path / "o"),
+    r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", "--out", str(tmp_path / "o"),
                         *local, *extra],
                        cwd=REPO, capture_output=True, text=True, timeout=30)
     assert r.returncode == code and r.stderr.count("\n") == 1 and message in r.stderr
@@ -376,7 +375,7 @@ def test_bad_arguments(extra, code, message, tmp_path):
 def test_unwritable_output(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--out", str(blocker / "sub"),
+    r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", "--out", str(blocker / "sub"),
                         "--start-url", "http://127.0.0.1:9/resultat/projektbanken/"],
                        cwd=REPO, capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "cannot write" in r.stderr
@@ -391,7 +390,7 @@ def test_seeds_ids_kohesio_sitemap(mirror, tmp_path):
                        "2021SE05SFPR001_23-114-S01;Nationell samverkan\n"
                        "2021SE16RFPR001_20201234;ERDF, not ours\n")
     out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+    r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", "--start-url",
                         mirror.origin + "/resultat/projektbanken/projekt/?dnr=22-021-S03",
                         "--out", str(out), "--ids", str(ids), "--kohesio-csv", str(kohesio),
                         "--sitemap", mirror.origin + "/sitemap.xml",
@@ -409,7 +408,7 @@ def test_resume_follows_the_links_of_pages_archived_before_the_stop(tmp_path):
     (the page itself is not fetched again, so its links come from the archive)."""
     from datetime import UTC, datetime
 
-    from pipelines.raw_archive import RawArchive
+    from projektbank.pipelines.raw_archive import RawArchive
 
     pages = REPO / "samples" / "pages"
     a, b, c = "2019/00492", "2016/00127", "2020/00078"

@@ -4,7 +4,7 @@ import hashlib
 import io
 from datetime import UTC, datetime
 
-from pipelines.raw_archive import (
+from projektbank.pipelines.raw_archive import (
     REQUESTED_HEADER,
     SHA_HEADER,
     RawArchive,
@@ -15,7 +15,7 @@ from pipelines.raw_archive import (
     warc_date,
     warc_files,
 )
-from pipelines.sources import read_warc
+from projektbank.pipelines.sources import read_warc
 
 
 def test_roundtrip_exact(tmp_path):

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fault_site import Fault, FaultServer, FaultSite, retry_after_date  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-m", "crawler.cli", "crawl"]
+CLI = [sys.executable, "-m", "projektbank", "crawl"]
 # the scaled-down knobs of the contract
 BASE = ["-s", "DOWNLOAD_TIMEOUT=3", "-s", "PROJEKTBANK_RETRY_BACKOFF_BASE=0.1",
         "-s", "PROJEKTBANK_RETRY_AFTER_MAX=5", "-s", "PROJEKTBANK_STALL_MARGIN=2",

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
-from crawler.mirror import Mirror, repo_site_dir
+from projektbank.crawler.mirror import Mirror, repo_site_dir
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING",
@@ -19,7 +18,7 @@ DETAIL = Path("resultat/projektbanken/projekt/dnr")
 
 
 def crawl(origin: str, out: Path, day: str) -> None:
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+    r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", "--start-url",
                         origin + "/resultat/projektbanken/", "--out", str(out),
                         "--crawl-date", day, *FAST],
                        cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -59,7 +58,7 @@ def test_a_failed_run_leaves_the_published_archive_in_raw(tmp_path):
     with Mirror(repo_site_dir()) as mirror:
         crawl(mirror.origin, out, "2026-11-01")
         before = pq.read_table(out / "projects.parquet")
-        r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+        r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", "--start-url",
                             mirror.origin + "/resultat/projektbanken/", "--out", str(out),
                             "--crawl-date", "2026-11-08", "--min-records", "1000", *FAST],
                            cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -68,7 +67,7 @@ def test_a_failed_run_leaves_the_published_archive_in_raw(tmp_path):
     failed = list((out / "raw-failed").glob("*/*.warc.gz"))
     assert failed
     rebuilt = tmp_path / "rebuilt"
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(out / "raw"), "--out",
+    r = subprocess.run([sys.executable, "-m", "projektbank", "extract", str(out / "raw"), "--out",
                         str(rebuilt), "-q"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert pq.read_table(rebuilt / "projects.parquet").equals(before)
@@ -89,7 +88,7 @@ def test_history_files_are_readable_by_others(tmp_path):
 def test_personal_data_in_a_crawl_only_when_asked(tmp_path):
     out = tmp_path / "esf"
     with Mirror(repo_site_dir()) as mirror:
-        r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+        r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", "--start-url",
                             mirror.origin + "/resultat/projektbanken/", "--out", str(out),
                             "--crawl-date", "2026-11-01", "-s",
                             "PROJEKTBANK_INCLUDE_PERSONAL_DATA=True", *FAST],
@@ -98,7 +97,7 @@ def test_personal_data_in_a_crawl_only_when_asked(tmp_path):
     crawled = pq.read_table(out / "projects.parquet")
     assert any("Kontaktperson" in dict(row) for row in crawled["fields_raw"].to_pylist())
     rebuilt = tmp_path / "rebuilt"
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(out / "raw"), "--out",
+    r = subprocess.run([sys.executable, "-m", "projektbank", "extract", str(out / "raw"), "--out",
                         str(rebuilt), "-q", "--include-personal-data"],
                        cwd=REPO, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr

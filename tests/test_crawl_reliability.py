@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from projektbank.crawler.mirror import Mirror, read_log
 from test_crawl import EXPECTED, path_of
-
-from crawler.mirror import Mirror, read_log
 
 REPO = Path(__file__).resolve().parent.parent
 D = "/resultat/projektbanken/projekt/?dnr="
@@ -53,7 +52,7 @@ def throttle(on: bool, delay: float = 0.05) -> list[str]:
 
 
 def cmd(origin: str, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+    return [sys.executable, "-m", "projektbank", "crawl", "--start-url",
             origin + "/resultat/projektbanken/", "--out", str(out), *extra]
 
 
@@ -331,7 +330,7 @@ def test_sitemap_bomb_is_bounded(tmp_path):
     site = tmp_path / "site"
     import shutil
 
-    from crawler.mirror import repo_site_dir
+    from projektbank.crawler.mirror import repo_site_dir
     shutil.copytree(repo_site_dir(), site)
     lines = "\n".join(f"Sitemap: {{{{ORIGIN}}}}/bomb/index-{i}.xml" for i in range(200))
     (site / "robots.txt").write_text((site / "robots.txt").read_text() + "\n" + lines + "\n")

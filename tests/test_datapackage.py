@@ -13,12 +13,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT
-
-from extract.schema import COLUMN_NAMES, COLUMNS
+from projektbank.extract.schema import COLUMN_NAMES, COLUMNS
 
 
 def run_cli(*args: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "projektbank", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
 

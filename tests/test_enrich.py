@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from extract import codelists as CL
-from extract.enrich import ENRICHMENT_COLUMNS, city_municipality, enrich, scan
-from extract.schema import BY_NAME
+from projektbank.extract import codelists as CL
+from projektbank.extract.enrich import ENRICHMENT_COLUMNS, city_municipality, enrich, scan
+from projektbank.extract.schema import BY_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = Path("/work/shared/seed/000_16bc66c297f53783.txt")

@@ -14,9 +14,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
-from extract.enrich import enrich
-from extract.page import empty_record
+from projektbank.extract.enrich import enrich
+from projektbank.extract.page import empty_record
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "samples" / "descriptions" / "blind.jsonl"

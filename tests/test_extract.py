@@ -10,9 +10,8 @@ import random
 from datetime import UTC, date, datetime
 
 import pytest
-
-from extract import parse_page
-from extract.normalize import MASKED_PERSONNUMMER
+from projektbank.extract import parse_page
+from projektbank.extract.normalize import MASKED_PERSONNUMMER
 
 URL = "https://www.esf.se/resultat/projektbanken/projekt/?dnr=23-107-S04"
 WHEN = datetime(2026, 11, 3, 8, 30, tzinfo=UTC)
@@ -303,7 +302,7 @@ def test_2007_english_text_before_the_swedish_sections_is_not_description():
 
 
 def test_integer_is_not_fooled_by_a_decimal_point():
-    from extract.normalize import integer
+    from projektbank.extract.normalize import integer
 
     assert integer("12.0")[0] is None and integer("1.240") == (1240, None)
 

@@ -15,10 +15,9 @@ from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
 import pytest
+from projektbank.crawler.mirror import Mirror, read_log, repo_site_dir
+from projektbank.crawler.urls import is_detail_url
 from warcio.archiveiterator import ArchiveIterator
-
-from crawler.mirror import Mirror, read_log, repo_site_dir
-from crawler.urls import is_detail_url
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING",
@@ -76,7 +75,7 @@ def test_mirror_etag_last_modified_and_304(tmp_path):
 
 # --- four crawls ---------------------------------------------------------------------------------
 def crawl(origin: str, out: Path, day: str, *extra: str) -> None:
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--start-url",
+    r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", "--start-url",
                         origin + "/resultat/projektbanken/", "--out", str(out),
                         "--crawl-date", day, *FAST, *extra],
                        cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -84,7 +83,7 @@ def crawl(origin: str, out: Path, day: str, *extra: str) -> None:
 
 
 def extract(raw: Path, other: Path):
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(raw), "--out",
+    r = subprocess.run([sys.executable, "-m", "projektbank", "extract", str(raw), "--out",
                         str(other), "-q"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     return pq.read_table(other / "projects.parquet")
@@ -284,11 +283,15 @@ def test_index_copy_and_unreadable_previous_record(tmp_path):
     from collections import Counter
     from datetime import UTC, datetime
 
+    from projektbank.crawler.pipelines import REFETCH, CrawlJob, PreviousCrawl
+    from projektbank.pipelines.raw_archive import (
+        RawArchive,
+        index_responses,
+        parse_member,
+        warc_files,
+    )
+    from projektbank.pipelines.sources import read_warc
     from scrapy.http import HtmlResponse, Request
-
-    from crawler.pipelines import REFETCH, CrawlJob, PreviousCrawl
-    from pipelines.raw_archive import RawArchive, index_responses, parse_member, warc_files
-    from pipelines.sources import read_warc
 
     url = "http://h/resultat/projektbanken/projekt/?dnr=2019/00492"
     ts = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)

@@ -18,10 +18,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT
-
-from extract import parse_page
-from pipelines.dataset import DatasetWriter
-from pipelines.history import (
+from projektbank.extract import parse_page
+from projektbank.pipelines.dataset import DatasetWriter
+from projektbank.pipelines.history import (
     BASELINE_DIR,
     COMPARED_COLUMNS,
     HistoryError,
@@ -29,7 +28,7 @@ from pipelines.history import (
     list_snapshots,
     publish_run,
 )
-from pipelines.sources import read_file
+from projektbank.pipelines.sources import read_file
 
 PAGES = ROOT / "samples" / "pages"
 A = "esfplus_dl_23-002-S02.html"        # 23-002-S02: its name changes
@@ -328,8 +327,8 @@ import os, signal, sys
 from datetime import date
 sys.path.insert(0, sys.argv[3])
 import test_history as th
-from pipelines.dataset import DatasetWriter
-from pipelines.history import publish_run
+from projektbank.pipelines.dataset import DatasetWriter
+from projektbank.pipelines.history import publish_run
 out, fail_at = sys.argv[1], int(sys.argv[2])
 writer = DatasetWriter(out)
 for r in th.run2():
@@ -364,7 +363,7 @@ def test_killed_publish_leaves_latest_view_intact(tmp_path, kill_at):
 
 # --- projektbank changes ------------------------------------------------------------------------
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "projektbank", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -383,7 +382,7 @@ def test_changes_command_text_summary(history):
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:
     """`projektbank …` in this process (the subprocess test above covers the entry point)."""
-    from crawler.cli import main
+    from projektbank.crawler.cli import main
 
     try:
         code = main(list(args))

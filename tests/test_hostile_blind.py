@@ -93,7 +93,7 @@ def run_extract(paths, out: Path, extra=(), timeout=WALL_LIMIT + 15, env_extra=N
     env.update(env_extra or {})
     out.parent.mkdir(parents=True, exist_ok=True)
     so, se = out.parent / (out.name + ".stdout"), out.parent / (out.name + ".stderr")
-    args = [sys.executable, "-m", "crawler.cli", "extract", *[os.fsencode(p) for p in paths],
+    args = [sys.executable, "-m", "projektbank", "extract", *[os.fsencode(p) for p in paths],
             "--out", str(out), *extra]
     t0 = time.monotonic()
     with open(so, "wb") as fo, open(se, "wb") as fe:

@@ -142,7 +142,7 @@ def test_a_url_is_pointed_to_the_crawl(tmp_path):
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "extract",
+    proc = subprocess.run([sys.executable, "-m", "projektbank", "extract",
                            "https://www.esf.se/resultat/projektbanken/projekt/?dnr=23-114-S01",
                            "--out", str(tmp_path / "o")], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
@@ -250,7 +250,7 @@ def test_within_the_limits_is_read_whole(bombs, tmp_path):
 
 
 def good_row_description() -> str:
-    from extract import parse_page
+    from projektbank.extract import parse_page
 
     return parse_page(esf_url("23-114-S06"), good_page("23-114-S06")).record["description"]
 
@@ -371,8 +371,7 @@ def test_csv_neutralises_formula_starts_in_every_form(tmp_path):
     import csv
 
     import pyarrow as pa
-
-    from pipelines.csv_writer import write_csv
+    from projektbank.pipelines.csv_writer import write_csv
 
     cells = [f"{start}HYPERLINK(\"http://x\")" for start in FORMULA_FORMS]
     safe = ["Malmö stad", "a=1", "−", "", "\u00a0=1"]  # U+2212 alone is still a start
@@ -393,7 +392,7 @@ def site(tmp_path):
     (root / "inside.html").symlink_to(root / "a" / "index.html")    # inside: served
     (root / "etcdir").symlink_to("/etc")                             # out of the folder
     (root / "passwd.html").symlink_to("/etc/passwd")
-    from crawler.mirror import Mirror
+    from projektbank.crawler.mirror import Mirror
 
     m = Mirror(root)
     m.header_timeout = 0.5
@@ -491,9 +490,9 @@ def _extract_in_process(paths, tmp: Path):
     """iter_pages + extract_page into a writer, as the command does: never raises."""
     import shutil
 
-    from pipelines.dataset import DatasetWriter
-    from pipelines.extract_run import extract_page
-    from pipelines.sources import Page, Unreadable, iter_pages
+    from projektbank.pipelines.dataset import DatasetWriter
+    from projektbank.pipelines.extract_run import extract_page
+    from projektbank.pipelines.sources import Page, Unreadable, iter_pages
 
     out = tmp / "out"
     shutil.rmtree(out, ignore_errors=True)
@@ -558,7 +557,7 @@ def test_fuzz_warc_structure(tmp_path, kinds, gz, where, byte):
     path = tmp_path / ("r.warc.gz" if gz else "r.warc")
     path.write_bytes(b"".join(recs))
     items = _extract_in_process([path], tmp_path)
-    from pipelines.sources import Page
+    from projektbank.pipelines.sources import Page
 
     got = {item.url.rsplit("=", 1)[1] for item in items if isinstance(item, Page)}
     assert keep <= got, (kinds, keep - got)
@@ -584,14 +583,14 @@ def test_fuzz_sidecars(tmp_path, meta, raw, use_raw):
     page.write_bytes(good_page("23-500-S01"))
     (tmp_path / "p.meta.json").write_bytes(raw if use_raw else json.dumps(meta).encode())
     (item,) = _extract_in_process([page], tmp_path)
-    from pipelines.sources import Page
+    from projektbank.pipelines.sources import Page
 
     assert isinstance(item, Page)
     assert item.url.startswith(("http://", "https://")) or item.url == str(page.resolve())
 
 
 def test_dates_amounts_and_org_numbers_are_not_masked():
-    from extract.personal import mask
+    from projektbank.extract.personal import mask
 
     kept = ["01-09-2015 - 31-12-2017", "2015-09-01", "1 234 567 kr", "212000-0142",
             "556036-0793", "dnr 2019/00492", "22-021-S03", "114 55 Stockholm", "40%",
@@ -606,7 +605,7 @@ def test_the_raw_archive_is_owner_only(tmp_path):
     import stat
     from datetime import UTC, datetime
 
-    from pipelines.raw_archive import RawArchive, warc_files
+    from projektbank.pipelines.raw_archive import RawArchive, warc_files
 
     a = RawArchive(tmp_path / "raw", "run")
     a.write(esf_url("23-114-S01"), 200, [("Content-Type", "text/html")], good_page(), datetime.now(UTC))

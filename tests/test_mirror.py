@@ -8,8 +8,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from crawler.mirror import Mirror, read_log, repo_site_dir
+from projektbank.crawler.mirror import Mirror, read_log, repo_site_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -75,7 +74,7 @@ def test_dropped_connection():
 
 
 def test_mirror_command_serves_and_stops():
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "mirror", "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "projektbank", "mirror", "--port", "0"],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
@@ -88,6 +87,6 @@ def test_mirror_command_serves_and_stops():
 
 
 def test_mirror_command_bad_folder(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "mirror", str(tmp_path / "nope")],
+    r = subprocess.run([sys.executable, "-m", "projektbank", "mirror", str(tmp_path / "nope")],
                        cwd=REPO, capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no such folder" in r.stderr

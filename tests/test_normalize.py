@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from projektbank.extract import normalize as N
 from stdnum import luhn
-
-from extract import normalize as N
 
 
 @pytest.mark.parametrize(("text", "expected"), [

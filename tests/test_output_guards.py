@@ -22,7 +22,7 @@ PAGES = ROOT / "samples" / "pages"
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "projektbank", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -78,10 +78,10 @@ def test_min_records(published, tmp_path):
 
 def _history(out: Path, day: date) -> None:
     """A crawl history with one crawl date, published as the crawl publishes."""
-    from extract import parse_page
-    from pipelines.dataset import DatasetWriter
-    from pipelines.history import publish_run
-    from pipelines.sources import read_file
+    from projektbank.extract import parse_page
+    from projektbank.pipelines.dataset import DatasetWriter
+    from projektbank.pipelines.history import publish_run
+    from projektbank.pipelines.sources import read_file
 
     w = DatasetWriter(out)
     for f in sorted(PAGES.glob("*.html"))[:5]:

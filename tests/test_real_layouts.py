@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime
 import pyarrow as pa
 import pytest
 from conftest import ROOT, SAMPLES, extract_sample
-
-from extract import parse_page
-from extract.page import LINE_NOT_UNDERSTOOD, lines_not_understood
-from extract.schema import ALL_PERIODS, COLUMNS
+from projektbank.extract import parse_page
+from projektbank.extract.page import LINE_NOT_UNDERSTOOD, lines_not_understood
+from projektbank.extract.schema import ALL_PERIODS, COLUMNS
 
 WHEN = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 URL1620 = "https://www.esf.se/sv/Resultat/Projektbanken-2014-2020/Alla-Projekt/Fler-underskoterskor/"
@@ -384,7 +383,7 @@ def test_complete_page_is_not_truncated():
 # --- the count of lines not understood: record, run summary, extract summary line --------------
 
 def test_dataset_summary_adds_up_lines_not_understood(tmp_path):
-    from pipelines.dataset import DatasetWriter, prepare_rows
+    from projektbank.pipelines.dataset import DatasetWriter, prepare_rows
 
     lines = GLUED[:2] + ["UtvärderareRamböll Management", "Ett ord till"] + GLUED[2:]
     rec = run(glued, "text", lines, URL0713).record
@@ -404,7 +403,7 @@ def test_dataset_summary_adds_up_lines_not_understood(tmp_path):
 
 
 def test_extract_summary_line_counts_lines_not_understood(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "extract",
+    proc = subprocess.run([sys.executable, "-m", "projektbank", "extract",
                            str(SAMPLES / "real"), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, cwd=ROOT, check=True)
     assert "lines not understood: 1" in proc.stderr  # the glued `UtvärderareRamböll …`
@@ -424,8 +423,8 @@ def test_every_column_says_its_periods():
 
 
 def test_fill_rate_by_period():
-    from pipelines.arrow_schema import arrow_schema
-    from pipelines.fill_rate import fill_rate_by_period
+    from projektbank.pipelines.arrow_schema import arrow_schema
+    from projektbank.pipelines.fill_rate import fill_rate_by_period
 
     base = {c.name: None for c in COLUMNS} | {"fields_raw": {}, "extra_fields": {},
                                                "validation_messages": [], "municipalities": [],
@@ -480,7 +479,7 @@ def test_text_rendering_without_a_blank_line_before_the_summary():
     ("r13b_esf0713_textbanner_epost_kalmar.txt", ["Lars Exempelsson", "lars.exempelsson@"]),
 ])
 def test_real_samples_keep_personal_data_out_unless_asked(name, strings):
-    from pipelines.sources import read_file
+    from projektbank.pipelines.sources import read_file
 
     page = read_file(SAMPLES / "real" / name)
     ex = parse_page(page.url, page.body, page.fetched_at, page.headers)

@@ -18,8 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT
-
-from pipelines.report_html import read_folder, write_report
+from projektbank.pipelines.report_html import read_folder, write_report
 
 DRAW_REPORTS = True  # conftest: runs here draw report.html
 
@@ -33,7 +32,7 @@ needs_browser = pytest.mark.skipif(
 
 
 def run_cli(*args: str, check: bool = True, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=cwd,
+    proc = subprocess.run([sys.executable, "-m", "projektbank", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
     if check:
         assert proc.returncode == 0, proc.stderr
@@ -254,7 +253,7 @@ def _edit_site(site: Path) -> None:
 
 @pytest.fixture(scope="module")
 def crawl_out(tmp_path_factory) -> Path:
-    from crawler.mirror import Mirror, repo_site_dir
+    from projektbank.crawler.mirror import Mirror, repo_site_dir
 
     base = tmp_path_factory.mktemp("crawl")
     site = base / "site"
@@ -308,7 +307,7 @@ def test_report_command_and_missing_files(tmp_path):
     run_cli("report", str(empty))
     text = (empty / "report.html").read_text(encoding="utf-8")
     assert "could not draw this section: AttributeError" in text and "Records" in text
-    from pipelines.report_html import try_write_report
+    from projektbank.pipelines.report_html import try_write_report
 
     assert try_write_report(empty) == empty / "report.html"
     assert try_write_report(tmp_path / "missing") is None   # logged, never raised
@@ -346,9 +345,8 @@ def test_ten_thousand_projects_stay_small(tmp_path):
     from datetime import UTC, date, datetime
 
     import pyarrow as pa
-
-    from extract.page import empty_record
-    from pipelines.arrow_schema import arrow_schema
+    from projektbank.extract.page import empty_record
+    from projektbank.pipelines.arrow_schema import arrow_schema
 
     rng = random.Random(11)
     regions = ["Stockholm", "Skåne", "Övre Norrland", "Mellersta Norrland", "Västsverige",
@@ -384,8 +382,8 @@ def test_ten_thousand_projects_stay_small(tmp_path):
 def test_fill_rates_show_what_a_period_does_not_publish(samples_out, tmp_path):
     """Columns whose schema `periods` leave a period out are drawn as not published there
     (hatched, labelled), not as a 0% failure; without `periods`, every cell is measured."""
-    from extract.schema import BY_NAME
-    from pipelines.report_html import fill_by_period, published_in
+    from projektbank.extract.schema import BY_NAME
+    from projektbank.pipelines.report_html import fill_by_period, published_in
 
     table = pq.read_table(samples_out / "projects.parquet")
     periods, counts, rates = fill_by_period(table)

@@ -1,8 +1,7 @@
 """URL recognition and canonicalization (crawler/urls.py)."""
 
 import pytest
-
-from crawler.urls import (
+from projektbank.crawler.urls import (
     ListScope,
     canonical_detail_url,
     detail_url_for,
@@ -91,7 +90,7 @@ def test_filtered_start_url_keeps_its_filter():
 
 
 def test_other_pagination_parameter_names_are_pages_not_filters():
-    from crawler.urls import ListScope
+    from projektbank.crawler.urls import ListScope
 
     scope = ListScope("https://www.esf.se/resultat/projektbanken/")
     for q in ("pageNumber=3", "currentPage=2", "sidnr=4"):

@@ -69,7 +69,12 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.dir)
     if not out.is_dir():
         return _fail(f"no such folder: {out}", 2)
-    from pipelines.history import CHANGES_FILE, HistoryError, list_snapshots, read_changes
+    from projektbank.pipelines.history import (
+        CHANGES_FILE,
+        HistoryError,
+        list_snapshots,
+        read_changes,
+    )
 
     snapshots = list(list_snapshots(out))
     try:
@@ -89,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         wanted = set(args.project)
         rows = [r for r in rows if r["project_id"] in wanted]
     if args.column:
-        from pipelines.history import COMPARED_COLUMNS
+        from projektbank.pipelines.history import COMPARED_COLUMNS
 
         unknown = sorted(set(args.column) - set(COMPARED_COLUMNS))
         if unknown:

@@ -91,9 +91,8 @@ def _fail(message: str, code: int = 2) -> int:
 
 def known_setting_names() -> set[str]:
     """Every setting name Scrapy or projektbank defines (for -s typo checks)."""
+    from projektbank.crawler import settings as ours
     from scrapy.settings import default_settings
-
-    from crawler import settings as ours
 
     return {n for n in (*dir(default_settings), *dir(ours)) if n.isupper()}
 
@@ -118,7 +117,7 @@ def _parse_settings(items: list[str], check: bool) -> tuple[dict[str, str], str 
 
 
 def _newest_history_date(out: str):
-    from pipelines.history import list_snapshots
+    from projektbank.pipelines.history import list_snapshots
 
     snaps = list_snapshots(out) if Path(out).is_dir() else {}
     return max(snaps, default=None)
@@ -153,8 +152,8 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         return _fail("--limit must be 1 or more")
 
-    from crawler.report import parse_max_failures, parse_min_fill
-    from extract.schema import COLUMN_NAMES
+    from projektbank.crawler.report import parse_max_failures, parse_min_fill
+    from projektbank.extract.schema import COLUMN_NAMES
 
     try:
         min_fill = parse_min_fill(args.min_fill)
@@ -165,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         return _fail(f"--min-fill: unknown column {unknown[0]!r}")
 
-    from crawler.out_folder import (
+    from projektbank.crawler.out_folder import (
         OutputFolderError,
         check_output_dir,
         lock_output_dir,
@@ -199,11 +198,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--crawl-date {day} is older than the newest snapshot in {out} ({newest}); "
                      f"the history only moves forward", 1)
 
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "projektbank.crawler.settings")
+    from projektbank.crawler.spiders.esf import EsfSpider
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
-
-    from crawler.spiders.esf import EsfSpider
 
     settings = get_project_settings()
     defaults = {name: settings.get(name) for name in overrides}

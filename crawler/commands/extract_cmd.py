@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not _lexists(p)]
     if missing:
         return _fail(f"no such file or folder: {_shown(missing[0])}", 2)
-    from pipelines.sources import DEFAULT_LIMITS, Limits
+    from projektbank.pipelines.sources import DEFAULT_LIMITS, Limits
 
     limits = DEFAULT_LIMITS
     if args.max_page_bytes is not None:
@@ -113,14 +113,14 @@ def run(args: argparse.Namespace) -> int:
             "would leave the snapshots, the change log and the crawl report stale; extract into "
             "another folder, or add the extract to the history with --crawl-date YYYY-MM-DD")
     if crawl_date is not None and out.is_dir():   # a crawl writing there now: wait for it
-        from crawler.out_folder import OutputFolderError, lock_output_dir
+        from projektbank.crawler.out_folder import OutputFolderError, lock_output_dir
 
         try:
             lock_output_dir(out)
         except OutputFolderError as exc:
             return _fail(str(exc))
-    from pipelines.dataset import DatasetWriter, OutputError, crawl_history
-    from pipelines.extract_run import extract_to
+    from projektbank.pipelines.dataset import DatasetWriter, OutputError, crawl_history
+    from projektbank.pipelines.extract_run import extract_to
 
     found = None if args.no_history else crawl_history(args.paths)
     if found and not args.quiet:
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
             writer.abort()
             return _fail(f"refused: {refusal} (previous files kept; --force publishes anyway)")
         if crawl_date is not None:
-            from pipelines.history import HistoryError, publish_run
+            from projektbank.pipelines.history import HistoryError, publish_run
 
             try:
                 result = publish_run(out, writer, crawl_date)
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         _abort(writer)
         raise
-    from pipelines.report_html import report_wanted
+    from projektbank.pipelines.report_html import report_wanted
 
     report = _write_report(out, args.quiet) if report_wanted() else None
     if not args.quiet:
@@ -204,7 +204,7 @@ def _lexists(path: str) -> bool:
 
 
 def _shown(text: str) -> str:
-    from pipelines.sources import safe_text, shorten
+    from projektbank.pipelines.sources import safe_text, shorten
 
     return shorten(safe_text(text))
 
@@ -212,7 +212,7 @@ def _shown(text: str) -> str:
 def _write_report(out: Path, quiet: bool) -> Path | None:
     """report.html beside the published files; a failure to draw it never fails the extract."""
     try:
-        from pipelines.report_html import write_report
+        from projektbank.pipelines.report_html import write_report
 
         return write_report(out)
     except Exception as exc:

@@ -30,7 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.mirror import Mirror, repo_site_dir
+    from projektbank.crawler.mirror import Mirror, repo_site_dir
 
     root = Path(args.dir) if args.dir else repo_site_dir()
     if not root.is_dir():

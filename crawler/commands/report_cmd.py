@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         print(f"projektbank report: not a folder: {folder}", file=sys.stderr)
         return 1
-    from pipelines.report_html import write_report
+    from projektbank.pipelines.report_html import write_report
 
     try:
         path = write_report(folder)

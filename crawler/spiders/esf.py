@@ -35,13 +35,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
-
-from crawler.pipelines import REFETCH, CrawlJob
-from crawler.urls import (
+from projektbank.crawler.pipelines import REFETCH, CrawlJob
+from projektbank.crawler.urls import (
     DEFAULT_START_URL,
     ListScope,
     canonical_detail_url,
@@ -55,8 +50,12 @@ from crawler.urls import (
     looks_like_dnr,
     origin_of,
 )
-from crawler.waits import CrawlStopping
-from pipelines.raw_archive import clean_headers
+from projektbank.crawler.waits import CrawlStopping
+from projektbank.pipelines.raw_archive import clean_headers
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 _KOHESIO_RE = re.compile(r"2021SE05SFPR\d{3}_([^\s,;\"'|]+)", re.IGNORECASE)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.report_html import charts
+from projektbank.pipelines.report_html import charts
 
 REPORT_FILE = "report.html"
 PERIODS = ("2007-2013", "2014-2020", "2021-2027")
@@ -92,7 +92,7 @@ def read_folder(out_dir: str | os.PathLike) -> Folder:
         except OSError as exc:
             f.problems.append(f"rejects.jsonl unreadable: {exc}")
     try:
-        from pipelines.history import list_snapshots, read_changes
+        from projektbank.pipelines.history import list_snapshots, read_changes
 
         f.snapshots = list_snapshots(path)
         f.changes = read_changes(path)
@@ -146,8 +146,7 @@ def fill_by_period(table) -> tuple[list[str], dict[str, int], dict[tuple[str, st
     the published table. An empty list or map counts as no value."""
     import pyarrow as pa
     import pyarrow.compute as pc
-
-    from extract.schema import COLUMNS
+    from projektbank.extract.schema import COLUMNS
 
     periods = _period_order(_col(table, "programme_period"))
     pcol = pa.chunked_array([pa.array(_col(table, "programme_period"), pa.string())])
@@ -433,7 +432,7 @@ def _money_section(f: Folder, figs: list[str]) -> str:
 def _fill_section(f: Folder, figs: list[str]) -> str:
     if f.table is None:
         return ""
-    from extract.schema import COLUMNS
+    from projektbank.extract.schema import COLUMNS
 
     periods, counts, rates = fill_by_period(f.table)
     shown = {}
@@ -512,7 +511,7 @@ def _history_section(f: Folder, figs: list[str]) -> str:
                        "records_over_time"))
     rows = f.changes.to_pylist() if f.changes is not None else []
     try:
-        from pipelines.history import CHANGE_KINDS
+        from projektbank.pipelines.history import CHANGE_KINDS
     except ImportError:
         CHANGE_KINDS = ("appeared", "disappeared", "changed")
     kinds = [*CHANGE_KINDS, *sorted({r["change"] for r in rows} - set(CHANGE_KINDS))]
@@ -612,7 +611,7 @@ def render(out_dir: str | os.PathLike) -> str:
 
 def write_report(out_dir: str | os.PathLike) -> Path:
     """Write `out_dir/report.html` (atomically, readable like the other outputs); its path."""
-    from pipelines.history import public_file_mode
+    from projektbank.pipelines.history import public_file_mode
 
     out = Path(out_dir)
     text = render(out)
