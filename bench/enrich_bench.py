@@ -55,7 +55,8 @@ def main() -> None:
 
     t = time.perf_counter()
     from projektbank.extract import enrich as E
-    E._tables()
+    from projektbank.extract import mentions as M
+    M._tables()
     print(f"import + automaton build: {(time.perf_counter() - t) * 1e3:.1f} ms (once per process)")
 
     seed = seed_record()
@@ -65,14 +66,14 @@ def main() -> None:
          lambda: E.enrich(dict(seed))),
         (f"enrich(record with a {len(big['description'])}-char description)",
          lambda: E.enrich(dict(big))),
-        ("scan(3 KB text) alone", lambda: E.scan(big["description"])),
+        ("scan(3 KB text) alone", lambda: M.scan(big["description"])),
         ("enrich(record without description)", lambda: E.enrich(dict(seed, description=None))),
     ]
     for name, fn in cases:
         fn()
         best = min(timeit.repeat(fn, number=args.number, repeat=args.repeat)) / args.number
         print(f"{name}: {best * 1e6:.1f} µs per call")
-    munis, orgs = E.scan(big["description"])
+    munis, orgs = M.scan(big["description"])
     print(f"(3 KB text: {len(munis)} municipalities, {len(orgs)} organisations found)")
 
 

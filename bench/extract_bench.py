@@ -62,7 +62,7 @@ def run_without_enrichment(pages) -> float:
     import projektbank.extract.enrich as enrich_module
 
     real = enrich_module.enrich
-    enrich_module.enrich = lambda record: []
+    enrich_module.enrich = lambda record, published=None: []
     try:
         return run_parse(pages)
     finally:

@@ -125,7 +125,8 @@ def test_calls() -> list[Call]:
         out = Path(tmp) / "calls.pkl"
         env = dict(os.environ, PARSE_CAPTURE_OUT=str(out),
                    PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), os.environ.get("PYTHONPATH", "")]))
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        # one process (-n 0): the plugin collects the calls of the process it runs in
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0",
                         "-p", "parse_capture_plugin", *CAPTURED_TESTS],
                        cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL)
         captured = pickle.loads(out.read_bytes())

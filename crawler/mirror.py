@@ -55,7 +55,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from projektbank.crawler.urls import dnr_of
+from projektbank.extract.identifiers import dnr_of
 
 DEFAULT_FAULTS: dict[str, list[str]] = {
     # recoverable

@@ -1,6 +1,7 @@
 """URL recognition and canonicalization for the esf.se project bank.
 
-Pure functions, no Scrapy: the spider, the mirror and the tests share them.
+Pure functions, no Scrapy: the spider, the mirror and the tests share them. The source's own
+forms (the `?dnr=` detail URL, diarienummer, Kohesio ids) are in extract/identifiers.py.
 
 * Detail pages (one project each):
   - `/resultat/projektbanken/projekt/?dnr=<diarienummer>` (all periods on today's site);
@@ -19,15 +20,19 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-DETAIL_PATH = "/resultat/projektbanken/projekt/"
+from projektbank.extract.identifiers import (
+    DETAIL_PATH,
+    DETAIL_PATH_RE,
+    OLD_DETAIL_PATH_RE,
+    detail_query,
+    dnr_of,
+    quote_dnr,
+)
+
 DEFAULT_START_URL = "https://www.esf.se/resultat/projektbanken/"
 
-_DETAIL_PATH_RE = re.compile(r"^/(?:sv/)?resultat/projektbanken/projekt/?$", re.IGNORECASE)
-_OLD_DETAIL_RE = re.compile(
-    r"^(/sv/resultat/projektbanken/behallare-for-projekt/[^/?#]+/[^/?#]+)/?$", re.IGNORECASE
-)
 _OLD_REGION_RE = re.compile(
     r"^/sv/resultat/projektbanken/behallare-for-projekt/[^/?#]+/?$", re.IGNORECASE
 )
@@ -40,11 +45,6 @@ _PAGE_PARAM_RE = re.compile(
 )
 _OFFSET_PARAM_RE = re.compile(r"^(?:start|offset|from|skip)$", re.IGNORECASE)
 _PAGE_PATH_RE = re.compile(r"^(?:(?:page|sida)/)?(\d{1,6})/?$", re.IGNORECASE)
-# Kohesio operation ids: 2021SE05SFPR001_<diarienummer>
-KOHESIO_ID_RE = re.compile(r"^\s*2021SE05SFPR\d{3}_(\S+)\s*$", re.IGNORECASE)
-# Diarienummer as published: 22-021-S03 (ESF+), 2019/00492 (2014–2020).
-DNR_RE = re.compile(r"^(?:\d{2}-\d{3}-S\d{2}|\d{4}/\d{5})$", re.IGNORECASE)
-_DNR_LOOSE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z/_.:-]{2,40}$")
 
 
 def _norm_netloc(parts) -> str:
@@ -69,36 +69,22 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
     return parse_qsl(query, keep_blank_values=True)
 
 
-def dnr_of(url: str) -> str | None:
-    """The `dnr` query value of a detail URL (unquoted, stripped), or None."""
-    parts = urlsplit(url)
-    for key, value in _query_pairs(parts.query):
-        if key.lower() == "dnr":
-            value = unquote(value).strip()
-            return value or None
-    return None
-
-
 @lru_cache(maxsize=1 << 16)  # the crawl asks for the same URLs at discovery and at archiving
 def is_detail_url(url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return False
-    if _DETAIL_PATH_RE.match(parts.path):
+    if DETAIL_PATH_RE.match(parts.path):
         return dnr_of(url) is not None
-    return bool(_OLD_DETAIL_RE.match(parts.path))
+    return bool(OLD_DETAIL_PATH_RE.match(parts.path))
 
 
 def is_old_detail_url(url: str) -> bool:
-    return bool(_OLD_DETAIL_RE.match(urlsplit(url).path))
+    return bool(OLD_DETAIL_PATH_RE.match(urlsplit(url).path))
 
 
 def is_old_region_url(url: str) -> bool:
     return bool(_OLD_REGION_RE.match(urlsplit(url).path))
-
-
-def quote_dnr(dnr: str) -> str:
-    return quote(dnr, safe="/-_.~:")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -108,32 +94,19 @@ def canonical_detail_url(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     netloc = _norm_netloc(parts)
-    m = _OLD_DETAIL_RE.match(parts.path)
+    m = OLD_DETAIL_PATH_RE.match(parts.path)
     if m:
         return urlunsplit((scheme, netloc, m.group(1) + "/", "", ""))
     dnr = dnr_of(url)
     if dnr is None:
         raise ValueError(f"not a detail URL: {url}")
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    return urlunsplit((scheme, netloc, path, "dnr=" + quote_dnr(dnr), ""))
+    return urlunsplit((scheme, netloc, path, detail_query(dnr), ""))
 
 
 def detail_url_for(dnr: str, base: str = DEFAULT_START_URL) -> str:
     """The detail URL of diarienummer *dnr* on the site of *base* (any URL of the site)."""
     return canonical_detail_url(f"{origin_of(base)}{DETAIL_PATH}?dnr={quote_dnr(dnr.strip())}")
-
-
-def looks_like_dnr(text: str) -> bool:
-    text = text.strip()
-    return bool(DNR_RE.match(text) or _DNR_LOOSE_RE.match(text)) and not text.startswith(
-        ("http:", "https:")
-    )
-
-
-def kohesio_dnr(local_id: str) -> str | None:
-    """`2021SE05SFPR001_22-021-S03` → `22-021-S03`; None for other programmes."""
-    m = KOHESIO_ID_RE.match(local_id or "")
-    return m.group(1) if m else None
 
 
 # --- list pages -----------------------------------------------------------------------------

@@ -1,408 +1,34 @@
-"""Enrichment: labels from the code lists, and municipalities / organisations from the free text.
+"""Enrichment: labels from the code lists, cross-checks, and places and organisations in the text.
 
-`enrich(record)` sets the nine enrichment columns of a record (schema group "enrichment") and
-returns validation messages (`"<column>: <message>"`). It reads only the normalised field
-columns, the description and `fields_raw`; it changes no other column.
-
-Matching names in text
-----------------------
-One Aho–Corasick automaton (pyahocorasick) holds every surface form: municipality names and
-aliases, organisation names, aliases and short forms, county names (blockers) and the keywords
-of generic organisation names (`Samordningsförbundet <Name>`, `<Name>s kommunalförbund`).
-It is built once, lazily, and runs over the lower-cased text. Every key starts with a boundary
-character (space, newline, punctuation; the text gets a leading space), so a hit starts at a
-word start: `Ale` is not found in `kvalitet`, and short keys do not flood the loop with hits
-inside words. Per hit, in Python:
-
-- end of word: the next character is not a letter or digit, or is a genitive `s` followed by
-  one (`Kirunas`, `Umeå universitets`, `LTU:s` works because `:` ends the word); a name followed
-  by `.se` or preceded by `@`/`.` (a web or e-mail address) is not a mention;
-- case: municipality names that are common words (`se_kommuner_common_words.csv`) count only
-  when capitalised, some (`Mark`, `Vara`, `Berg`, `Ed`) not at the start of a sentence either
-  unless the context shows a place (`… kommun`, a comma, `och <Name>`); in all-caps text such a
-  name needs `KOMMUN`/`STAD` after it. Short forms (`LTU`, `UmU`) match only as written.
-  Diacritics are never folded (Håbo ≠ Habo).
-- overlaps: leftmost-longest wins, so `Umeå universitet`, `Region Västerbotten`, `Högskolan i
-  Borås` and `Stockholms län` hide the place name inside them.
+`enrich(record, published)` sets the enrichment columns of a record (schema group
+"enrichment") and returns validation messages (`"<column>: <message>"`). It reads the record's
+typed columns, and `Published`: the few things a page states that no column keeps (set by the
+field reader in extract/page.py). It changes no other column. Names in the free text are
+found by extract/mentions.py.
 """
 
 from __future__ import annotations
 
-import operator
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
-import ahocorasick
 from projektbank.extract import codelists as CL
-
-ENRICHMENT_COLUMNS = (
-    "intervention_field_label", "programme_area_label", "specific_objective_label", "nuts2_name",
-    "owner_legal_form", "municipalities", "municipality_codes", "counties", "organisations")
-
-MASKED_PERSONNUMMER = "[personnummer maskerat]"
-ORG_NUMBER_LABEL = "Projektägare organisationsnummer"
-NUTS_LABEL = "NUTS-2 kod"
-
-# Entry kinds
-MUNI, ORG, BLOCK, TRIGGER = 0, 1, 2, 3
-# Case rules
-ANY, CAP, STRICT, EXACT = 0, 1, 2, 3
-
-# Characters that may precede a name: a key is stored once per character.
-_BOUNDARY_BEFORE = " \n\t\r\xa0\u202f([{\"'“”„‘’«»/-–—,;:•*&+#"
-# Characters skipped when looking back for the start of a sentence.
-_OPENERS = " \t\xa0\u202f\"'“”„‘’«»([{"
-_SENTENCE_END = ".!?\n•*:;"
-
-# Short forms of universities that are also common abbreviations or words: not matched.
-_AMBIGUOUS_SHORT_FORMS = frozenset({"HB", "HH", "HV", "SH", "DU", "JU", "HJ", "HIS"})
-# Aliases not used for matching text.
-_SKIP_ALIASES = frozenset({"Ylitornio"})  # also a municipality in Finland
-
-# Generic organisation names built around a keyword.
-_TRIGGERS = {
-    # keyword: direction (+1 forward: "Samordningsförbundet Umeå"; -1 backward: "Lapplands kommunalförbund")
-    "samordningsförbundet": 1, "kommunalförbundet": 1, "kommunförbundet": 1,
-    "regionförbundet": 1, "kommunalförbund": -1, "kommunförbund": -1,
-}
+from projektbank.extract.identifiers import period_of_programme_area
+from projektbank.extract.mentions import city_municipality, names_a_region, places, scan
+from projektbank.extract.schema import P0713
 
 
 @dataclass(frozen=True)
-class Entry:
-    kind: int
-    value: str            # MUNI: SCB code; ORG: canonical name; TRIGGER: keyword
-    case: int = ANY
-    exact: frozenset[str] = frozenset()   # EXACT: the accepted spellings
+class Published:
+    """What the page published that the typed columns do not keep, as the normalizers read it."""
+
+    owner_number_personal: bool = False    # the organisation-number field held a personnummer
+    nuts2_national: bool = False           # the NUTS-2 field said `SE0` (the whole country)
+    programme_area_name: str | None = None  # the name written after the area's number
 
 
-@dataclass(frozen=True)
-class _Tables:
-    automaton: ahocorasick.Automaton
-    muni_name: dict[str, str]       # code → official name
-    muni_county: dict[str, str]     # code → county name
-    city_lookup: dict[str, str]     # normalised whole name → code (beneficiary city)
-    region_names: tuple[str, ...]   # the 21 regions' names and former names, lower case
-
-
-# --------------------------------------------------------------------------- building
-
-
-def _variants(name: str) -> set[str]:
-    """Lower-cased spellings of a name: hyphen and space interchangeable in multi-part names."""
-    low = " ".join(name.lower().split())
-    out = {low}
-    if "-" in low:
-        out.add(low.replace("-", " "))
-    if " " in low:
-        out.add(low.replace(" ", "-"))
-    return out
-
-
-@cache
-def _tables() -> _Tables:
-    keys: dict[str, list[Entry]] = {}
-
-    def add(name: str, entry: Entry, variants: bool = True) -> None:
-        forms = _variants(name) if variants else {name.lower()}
-        for form in forms:
-            lst = keys.setdefault(form, [])
-            if entry not in lst:
-                lst.append(entry)
-
-    rules = {r["name"]: (STRICT if r["rule"] == "strict" else CAP)
-             for r in CL.read_csv("se_kommuner_common_words.csv")}
-    munis = CL.municipalities()
-    muni_name = {code: r["kommun"] for code, r in munis.items()}
-    muni_county = {code: r["lan_name"] for code, r in munis.items()}
-    city_lookup: dict[str, str] = {}
-    for code, r in munis.items():
-        add(r["kommun"], Entry(MUNI, code, rules.get(r["kommun"], ANY)))
-        for v in _variants(r["kommun"]):
-            city_lookup[v] = code
-    for r in CL.read_csv("se_kommuner_alternate_names.csv"):
-        alias = r["alias"]
-        if alias in _SKIP_ALIASES:
-            continue
-        add(alias, Entry(MUNI, r["kommunkod"], rules.get(alias, ANY)))
-        for v in _variants(alias):
-            city_lookup.setdefault(v, r["kommunkod"])
-
-    # Counties: a county is not a mention of the municipality in its name (Uppsala län).
-    for r in CL.read_csv("se_lan.csv"):
-        add(r["lan_name"], Entry(BLOCK, r["lan_name"]))
-
-    # Universities and university colleges.
-    for r in CL.read_csv("se_higher_education_institutions.csv"):
-        name = r["name_sv"]
-        names = [name, r["name_en"]]
-        for former in re.split(r"\s*\+\s*", re.sub(r"\([^)]*\)", "", r["former_or_alt_names"])):
-            former = former.strip()
-            if former and former[0].isupper():
-                names.append(former)
-        for n in names:
-            if n:
-                add(n, Entry(ORG, name, ANY))
-        for short in filter(None, (s.strip() for s in r["short_forms"].split(";"))):
-            if short in _AMBIGUOUS_SHORT_FORMS:
-                continue
-            if short[0].isupper() and short[1:].islower():   # Chalmers, Konstfack, Uniarts
-                add(short, Entry(ORG, name, CAP))
-            else:
-                add(short, Entry(ORG, name, EXACT, frozenset({short})), variants=False)
-
-    # Agencies, regions, municipal federations, companies.
-    region_orgs = set()
-    case_of = {"any": ANY, "cap": CAP, "exact": EXACT}
-    for r in CL.read_csv("se_organisations.csv"):
-        name, case = r["name"], case_of[r["case"]]
-        if r["kind"] == "region":
-            region_orgs.update(n.lower() for n in [name, *r["aliases"].split(";")] if n)
-        names = [name] + [a.strip() for a in r["aliases"].split(";") if a.strip()]
-        for n in names:
-            if case == EXACT:
-                add(n, Entry(ORG, name, EXACT, frozenset({n})), variants=False)
-            else:
-                add(n, Entry(ORG, name, case))
-            if r["kind"] == "region":
-                add(n, Entry(BLOCK, name))      # `region Uppsala` in lower case still hides Uppsala
-        for short in filter(None, (s.strip() for s in r["short_forms"].split(";"))):
-            add(short, Entry(ORG, name, EXACT, frozenset({short})), variants=False)
-    for r in CL.read_csv("se_lan.csv"):
-        full, short = r["lan_name"], r["lan_name_short"]
-        canonical = "Länsstyrelsen Skåne" if short == "Skåne" else f"Länsstyrelsen i {full}"
-        for n in (canonical, f"Länsstyrelsen i {short}", f"Länsstyrelsen {short}",
-                  f"Länsstyrelsen {full}", f"Länsstyrelsen i {full}"):
-            add(n, Entry(ORG, canonical, CAP))
-            add(n, Entry(BLOCK, canonical))
-    # Keywords of generic names (`Samordningsförbundet <Name>`); `Region Gotland` is both a
-    # region and the municipality Gotland (se_kommuner_alternate_names.csv).
-    for word in _TRIGGERS:
-        add(word, Entry(TRIGGER, word), variants=False)
-
-    auto = ahocorasick.Automaton()
-    for form, entries in keys.items():
-        entries_t = tuple(entries)
-        # flag 0: trigger; 1: every entry matches in any case (no per-hit check); 2: check case
-        flag = 0 if entries_t[0].kind == TRIGGER else (
-            1 if all(en.case == ANY or en.kind == BLOCK for en in entries_t) else 2)
-        value = (len(form), flag, entries_t)
-        for b in _BOUNDARY_BEFORE:
-            auto.add_word(b + form, value)
-    auto.make_automaton()
-    return _Tables(auto, muni_name, muni_county, city_lookup, tuple(sorted(region_orgs)))
-
-
-# --------------------------------------------------------------------------- matching
-
-
-def _lower(text: str) -> str:
-    low = text.lower()
-    if len(low) != len(text):   # a character that lower-cases to two (İ): keep it as is
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return low
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in _OPENERS:
-        i -= 1
-    if i < 0 or text[i] in _SENTENCE_END:
-        return True
-    # a dash with space before it: a bullet or a clause start
-    return text[i] in "-–—" and (i == 0 or text[i - 1] in " \n\t")
-
-
-_PLACE_CONTEXT = re.compile(r"(?:(?i: (?:kommun|stad)\b)|\s*[,/&]| (?:och|samt|eller) [A-ZÅÄÖ])")
-_PLACE_CONTEXT_CAPS = re.compile(r" (?:kommun|stad)\b", re.I)
-_NAME_WORD = re.compile(r"[A-ZÅÄÖÉÜ][\w-]*")
-
-
-def _ends_word(low: str, e: int) -> int:
-    """Index after the name and an optional genitive s, or -1 if the word goes on.
-    `e` is the index just after the name in the (1-shifted) lower-cased text."""
-    n = len(low)
-    if e >= n:
-        return e
-    c = low[e]
-    if c.isalnum():
-        if c == "s" and (e + 1 >= n or not low[e + 1].isalnum()):
-            return e + 1
-        return -1
-    if c == "." and e + 1 < n and low[e + 1].isalpha():    # kiruna.se
-        return -1
-    return e
-
-
-def _accept(entry: Entry, text: str, s: int, e: int) -> bool:
-    """Case rules for a candidate text[s:e] (original text, name without genitive)."""
-    case = entry.case
-    if case == ANY:
-        return True
-    surface = text[s:e]
-    if case == EXACT:
-        return surface in entry.exact
-    if not surface[:1].isupper():
-        return False
-    if entry.kind != MUNI:
-        return True
-    if len(surface) > 1 and surface.isupper():          # all caps: ALE KOMMUN, MARKS KOMMUN
-        rest = text[e:e + 12]
-        if rest[:1] in "sS":
-            rest = rest[1:]
-        return bool(_PLACE_CONTEXT_CAPS.match(rest))
-    if case == STRICT and _sentence_initial(text, s):
-        rest = text[e:e + 40]
-        if rest[:1] == "s":
-            rest = rest[1:]
-        return bool(_PLACE_CONTEXT.match(rest))
-    return True
-
-
-_DEFINITE_GENITIVE = re.compile(r".*(?:ets|ens|ernas|arnas|ornas|nas)$")
-
-
-def _forward_name(text: str, e: int) -> int:
-    """End of the capitalised name after a keyword (`Samordningsförbundet Södra Dalarna`,
-    `Regionförbundet i Kalmar län`), or -1 when no capitalised word follows."""
-    pos = e + 3 if text.startswith(" i ", e) else e + 1
-    if pos == e + 1 and not text.startswith(" ", e):
-        return -1
-    end = -1
-    for _ in range(4):
-        m = _NAME_WORD.match(text, pos)
-        if not m or m.group().lower() in ("och", "samt", "i"):
-            break
-        end = m.end()
-        for tail in (" län", " stad", " kommun"):  # `… Stockholms stad`, `… i Kalmar län`
-            if text.startswith(tail, end) and not text[end + len(tail):end + len(tail) + 1].isalnum():
-                end += len(tail)
-                break
-        else:
-            tail = None
-        if tail:
-            break
-        for sep in (" – ", " - ", " "):
-            if text.startswith(sep, end):
-                pos = end + len(sep)
-                break
-        else:
-            break
-    return end
-
-
-def _generic(text: str, low: str, s: int, e: int, keyword: str) -> tuple[int, int, str] | None:
-    """`Samordningsförbundet Umeå`, `Lapplands kommunalförbund`: span and name, or None."""
-    if _TRIGGERS[keyword] > 0:
-        if e < len(low) and low[e].isalnum():
-            return None
-        end = _forward_name(text, e)
-        if end < 0:
-            return None
-        name = " ".join(text[s:end].split())
-        return s, end, name[0].upper() + name[1:]
-    e2 = _ends_word(low, e)
-    if e2 < 0 or s < 2 or text[s - 1] != " ":
-        return None
-    # one or two capitalised words before, the last in the genitive
-    j = s - 1
-    while j > 0 and (text[j - 1].isalpha() or text[j - 1] == "-"):
-        j -= 1
-    word = text[j:s - 1]
-    if len(word) < 3 or not word[0].isupper() or not word.endswith("s"):
-        return None
-    if _sentence_initial(text, j) and _DEFINITE_GENITIVE.match(word.lower()):
-        return None       # `Projektets kommunalförbund`
-    start = j
-    if j >= 2 and text[j - 1] == " ":
-        k = j - 1
-        while k > 0 and text[k - 1].isalpha():
-            k -= 1
-        prev = text[k:j - 1]
-        if prev[:1].isupper() and not _sentence_initial(text, k):
-            start = k
-    return start, e, " ".join(text[start:e].split())
-
-
-_SORT_KEY = operator.itemgetter(0, 1, 2)     # leftmost, then longest, then listed before generic
-
-
-def scan(text: str | None, *, organisations: bool = True) -> tuple[list[str], list[str]]:
-    """Municipality codes and organisation names in `text`, each once, in order of mention."""
-    if not text:
-        return [], []
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    t = _tables()
-    padded = " " + text
-    low = _lower(padded)
-    cands: list[tuple[int, int, int, tuple]] = []
-    n = len(low)
-    for end, (length, flag, entries) in t.automaton.iter(low):
-        s = end - length + 1                  # start of the name in padded
-        e = end + 1                           # just after the name
-        if flag == 0:
-            m = _generic(padded, low, s, e, entries[0].value)
-            if m is not None:      # generic names lose ties against listed names
-                cands.append((m[0], -m[1], 1, (Entry(ORG, m[2]),)))
-            continue
-        # end of word, with an optional genitive s (inlined _ends_word: the hot path)
-        e2 = e
-        if e < n:
-            c = low[e]
-            if c.isalnum():
-                if c != "s" or (e + 1 < n and low[e + 1].isalnum()):
-                    continue
-                e2 = e + 1
-            elif c == "." and e + 1 < n and low[e + 1].isalpha():      # kiruna.se
-                continue
-        before = padded[s - 1]
-        if before == "@" or (before == "." and s >= 2 and padded[s - 2].isalnum()):
-            continue
-        if flag == 2:
-            entries = tuple(en for en in entries if en.kind == BLOCK or _accept(en, padded, s, e))
-            if not entries:
-                continue
-        cands.append((s, -e2, 0, entries))
-    if not cands:
-        return [], []
-    cands.sort(key=_SORT_KEY)
-    munis: list[str] = []
-    orgs: list[str] = []
-    last = -1
-    for s, neg_e, _, entries in cands:
-        if s < last:
-            continue
-        last = -neg_e
-        for en in entries:
-            if en.kind == MUNI:
-                if en.value not in munis:
-                    munis.append(en.value)
-            elif en.kind == ORG and organisations:
-                if en.value not in orgs:
-                    orgs.append(en.value)
-    return munis, orgs
-
-
-def city_municipality(city: str | None) -> str | None:
-    """SCB code of a beneficiary postal town that is a municipality's name (`STORUMAN`)."""
-    if not city:
-        return None
-    return _tables().city_lookup.get(" ".join(city.lower().split()))
-
-
-# --------------------------------------------------------------------------- enrich
-
-
-def _period(record: dict) -> str | None:
-    period = record.get("programme_period")
-    if period:
-        return period
-    area = record.get("programme_area") or ""
-    if re.fullmatch(r"[A-F]", area):
-        return "2021-2027"
-    return None
+NOTHING_PUBLISHED = Published()
 
 
 def _label(code: str | None, table: dict[str, tuple[str, str]], period: str | None,
@@ -432,15 +58,8 @@ def _display_label(text: str) -> str:
 _KOMMUN_OWNER = re.compile(r"\bkommun(?:en)?\b|\bkommunalförbund(?:et)?\b", re.I)
 
 
-def _is_region(owner: str) -> bool:
-    """`REGION UPPSALA, …`, `Västra Götalandsregionen`: one of the 21 regions."""
-    low = owner.lower()
-    return any(low == r or low.startswith((r + ",", r + " ")) for r in _tables().region_names)
-
-
-def _legal_form(record: dict, msgs: list[str]) -> str | None:
+def _legal_form(record: dict, published: Published, msgs: list[str]) -> str | None:
     number = record.get("owner_org_number")
-    raw = (record.get("fields_raw") or {}).get(ORG_NUMBER_LABEL)
     owner = record.get("owner_name") or ""
     if number:
         digit = number[0]
@@ -448,12 +67,12 @@ def _legal_form(record: dict, msgs: list[str]) -> str | None:
         if form is None:
             msgs.append(f"owner_org_number: first digit {digit} is not a known organisation-"
                         "number group")
-        if digit != "2" and (_KOMMUN_OWNER.search(owner) or _is_region(owner)):
+        if digit != "2" and (_KOMMUN_OWNER.search(owner) or names_a_region(owner)):
             msgs.append(f"owner_org_number: owner '{owner}' looks like a municipality, region or "
                         f"municipal federation but {number} is not in group 2 (Stat, landsting, "
                         "kommuner)")
         return form
-    if raw == MASKED_PERSONNUMMER:
+    if published.owner_number_personal:
         if _KOMMUN_OWNER.search(owner):
             msgs.append(f"owner_org_number: owner '{owner}' looks like a municipality but its "
                         "number is a personnummer")
@@ -461,10 +80,9 @@ def _legal_form(record: dict, msgs: list[str]) -> str | None:
     return None
 
 
-def _nuts_check(record: dict, msgs: list[str]) -> None:
+def _nuts_check(record: dict, published: Published, msgs: list[str]) -> None:
     region = (record.get("region") or "").strip()
     code = record.get("nuts2_code")
-    raw_nuts = ((record.get("fields_raw") or {}).get(NUTS_LABEL) or "").strip().upper()
     if not region:
         return
     key = region.casefold()
@@ -478,45 +96,42 @@ def _nuts_check(record: dict, msgs: list[str]) -> None:
         return
     if code and code != expected:
         msgs.append(f"nuts2_code: {code} does not match region '{region}' (expects {expected})")
-    elif not code and raw_nuts == "SE0":
+    elif not code and published.nuts2_national:
         msgs.append(f"nuts2_code: SE0 (national) does not match region '{region}' "
                     f"(expects {expected})")
 
 
-def enrich(record: dict) -> list[str]:
+def _code_labels(record: dict, published: Published, msgs: list[str]) -> None:
+    # Code lists are per period; an ESF+ area letter names the period when the page did not.
+    period = record.get("programme_period") or period_of_programme_area(
+        record.get("programme_area"))
+    record["intervention_field_label"] = _label(
+        record.get("intervention_field_code"), CL.intervention_field_labels(period or ""),
+        period, msgs, "intervention_field_code")
+    area = record.get("programme_area")
+    if period == P0713 and area:   # no code list: the page names the area after its number
+        record["programme_area_label"] = published.programme_area_name
+    else:
+        record["programme_area_label"] = _label(
+            area, CL.programme_area_labels(period or ""), period, msgs, "programme_area")
+    record["specific_objective_label"] = _label(
+        record.get("specific_objective"), CL.specific_objective_labels(period or ""), period,
+        msgs, "specific_objective")
+
+
+def enrich(record: dict, published: Published = NOTHING_PUBLISHED) -> list[str]:
     """Set the enrichment columns of `record` in place; return validation messages."""
     msgs: list[str] = []
-    period = _period(record)
-
-    code = record.get("intervention_field_code")
-    record["intervention_field_label"] = _label(
-        code, CL.intervention_field_labels(period or ""), period,
-        msgs, "intervention_field_code")
-
-    area = record.get("programme_area")
-    label = None
-    if period == "2007-2013" and area:
-        published = (record.get("fields_raw") or {}).get("Programområde") or ""
-        m = re.match(r"\s*(?:Programområde\s*)?\d+\s*[:.\-–]?\s*(.+)", published)
-        label = m.group(1).strip() if m else None
-    else:
-        label = _label(area, CL.programme_area_labels(period or ""),
-                       period, msgs, "programme_area")
-    record["programme_area_label"] = label
-
-    record["specific_objective_label"] = _label(
-        record.get("specific_objective"),
-        CL.specific_objective_labels(period or ""), period, msgs, "specific_objective")
+    _code_labels(record, published, msgs)
 
     nuts = record.get("nuts2_code")
     record["nuts2_name"] = CL.nuts2_names().get(nuts) if nuts else None
     if nuts and record["nuts2_name"] is None:
         msgs.append(f"nuts2_code: {nuts} is not a Swedish NUTS 2 code")
-    _nuts_check(record, msgs)
+    _nuts_check(record, published, msgs)
 
-    record["owner_legal_form"] = _legal_form(record, msgs)
+    record["owner_legal_form"] = _legal_form(record, published, msgs)
 
-    t = _tables()
     codes, orgs = scan(record.get("description"))
     owner_codes, _ = scan(record.get("owner_name"), organisations=False)
     for c in owner_codes:
@@ -525,13 +140,9 @@ def enrich(record: dict) -> list[str]:
     city = city_municipality(record.get("beneficiary_city"))
     if city and city not in codes:
         codes.append(city)
-    record["municipalities"] = [t.muni_name[c] for c in codes]
+    names, counties = places(codes)
+    record["municipalities"] = names
     record["municipality_codes"] = codes
-    counties: list[str] = []
-    for c in codes:
-        county = t.muni_county[c]
-        if county not in counties:
-            counties.append(county)
     record["counties"] = counties
     record["organisations"] = orgs
     return msgs

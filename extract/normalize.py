@@ -12,12 +12,11 @@ import re
 import unicodedata
 from datetime import date
 
+from projektbank.extract import identifiers as ids
+from projektbank.extract.schema import ALL_PERIODS, COLUMNS
 from stdnum import luhn
 
-MASKED_PERSONNUMMER = "[personnummer maskerat]"
-
 Result = tuple[object, str | None]
-
 
 
 def clean_text(text: str) -> str:
@@ -57,28 +56,15 @@ def code(value: str) -> Result:
 
 # --- identifiers -----------------------------------------------------------------------
 
-DNR_ESF_PLUS = re.compile(r"\b(\d{2}-\d{3}-S\d{2,3})\b")
-DNR_ESF_2014 = re.compile(r"\b(20[12]\d/\d{5})\b")
-DNR_ANY = re.compile(rf"{DNR_ESF_PLUS.pattern}|{DNR_ESF_2014.pattern}")
-
-
 def diarienummer(value: str) -> Result:
+    """A diarienummer in one of the source's forms (extract/identifiers.py); any other id is
+    kept as published, with a message."""
     if not value:
         return None, None
-    v = value.replace(" ", "")
-    if DNR_ESF_PLUS.fullmatch(v) or DNR_ESF_2014.fullmatch(v):
-        return v, None
-    return value, "not a known diarienummer form (NN-NNN-SNN or YYYY/NNNNN)"
-
-
-def period_of_diarienummer(dnr: str | None) -> str | None:
-    if not dnr:
-        return None
-    if DNR_ESF_PLUS.fullmatch(dnr):
-        return "2021-2027"
-    if DNR_ESF_2014.fullmatch(dnr):
-        return "2014-2020"
-    return None
+    dnr = ids.diarienummer(value)
+    if dnr:
+        return dnr, None
+    return value, f"not a known diarienummer form ({ids.DNR_FORMS})"
 
 
 _NUMBER_SEPARATORS = re.compile(r"[\s\-–+]")
@@ -129,11 +115,16 @@ def postal_code(value: str) -> Result:
     return None, f"'{value}' is not a Swedish postal code (NNN NN)"
 
 
+def is_national_nuts(value: str) -> bool:
+    """`SE0`: the project bank's code for the whole country (ESF Nationellt), not a NUTS code."""
+    return value.replace(" ", "").upper() == "SE0"
+
+
 def nuts2(value: str) -> Result:
     if not value:
         return None, None
     v = value.replace(" ", "").upper()
-    if v == "SE0":
+    if is_national_nuts(v):
         return None, "SE0 (ESF Nationellt) is not a NUTS code"
     from projektbank.extract.codelists import nuts2_names
 
@@ -177,6 +168,16 @@ def programme_area(value: str) -> Result:
     return value, "programme area code not recognised"
 
 
+_NAME_AFTER_NUMBER = re.compile(r"\s*(?:Programområde\s*)?\d+\s*[:.\-–]?\s*(.+)")
+
+
+def programme_area_name(value: str) -> str | None:
+    """The name written after an area's number (2007–2013: `Programområde 1
+    Kompetensförsörjning` → `Kompetensförsörjning`), or None."""
+    m = _NAME_AFTER_NUMBER.match(value or "")
+    return m.group(1).strip() if m else None
+
+
 # Funds the project bank names (`Berörd fond`, `Fond`): ESF+ today; the older funds' names.
 FUNDS = frozenset({"ESF+", "ESF", "FEAD", "Europeiska socialfonden", "Europeiska socialfonden+",
                    "Europeiska socialfonden plus"})
@@ -193,17 +194,16 @@ def fund(value: str) -> Result:
 
 
 _PROGRAMME_PERIOD = re.compile(r"(20[0-2]\d)\s*[-–—/]\s*(20[12]\d)")
-PROGRAMME_PERIODS = ("2007-2013", "2014-2020", "2021-2027")
 
 
 def programme_period(value: str) -> Result:
-    """`2021-2027`, `2021–2027` → `2021-2027` (one of PROGRAMME_PERIODS)."""
+    """`2021-2027`, `2021–2027` → `2021-2027` (one of the schema's ALL_PERIODS)."""
     if not value:
         return None, None
     m = _PROGRAMME_PERIOD.fullmatch(clean_text(value))
-    if m and f"{m.group(1)}-{m.group(2)}" in PROGRAMME_PERIODS:
+    if m and f"{m.group(1)}-{m.group(2)}" in ALL_PERIODS:
         return f"{m.group(1)}-{m.group(2)}", None
-    return None, f"'{value}' is not a programme period ({', '.join(PROGRAMME_PERIODS)})"
+    return None, f"'{value}' is not a programme period ({', '.join(ALL_PERIODS)})"
 
 
 _OWNER_ORGNR = re.compile(r"^(?:16)?(\d{6})-?(\d{4})\s*[,;:]?\s+(?=\S)")
@@ -377,3 +377,18 @@ NORMALIZERS = {
     "percent": percent, "yes_no": yes_no, "date": date_value, "fund": fund,
     "programme_period": programme_period,
 }
+
+
+def _by_column() -> dict[str, object]:
+    """Column name → its normalizer. Checked at import: a schema column naming no normalizer,
+    or a normalizer no column names, stops the extractor before it reads a page."""
+    named = {c.normalizer for c in COLUMNS if c.normalizer}
+    unknown, unused = named - NORMALIZERS.keys(), NORMALIZERS.keys() - named
+    if unknown or unused:
+        raise ImportError(f"extract/schema.py and NORMALIZERS disagree: columns name "
+                          f"{sorted(unknown)} (no such normalizer); {sorted(unused)} named by "
+                          "no column")
+    return {c.name: NORMALIZERS[c.normalizer] for c in COLUMNS if c.normalizer}
+
+
+NORMALIZER_OF = _by_column()

@@ -11,13 +11,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from projektbank.extract import description as desc
+from projektbank.extract import enrich as enrichment
 from projektbank.extract import normalize as N
 from projektbank.extract.block import Block, find_block, split_label_lines
 from projektbank.extract.decode import content_type, decode
-from projektbank.extract.personal import is_personal_label, mask
+from projektbank.extract.identify import identify
+from projektbank.extract.personal import MASKED_PERSONNUMMER, is_personal_label, mask
 from projektbank.extract.registry import MAPPED, PERIOD, PERSONAL
 from projektbank.extract.render import (
     looks_like_html,
@@ -25,15 +26,7 @@ from projektbank.extract.render import (
     render_html,
     render_text,
 )
-from projektbank.extract.schema import (
-    BY_NAME,
-    COLUMN_NAMES,
-    ESF_2007_ONLY_LABELS,
-    ESF_2014_ONLY_LABELS,
-    ESF_PLUS_ONLY_LABELS,
-    LIST,
-    MAP,
-)
+from projektbank.extract.schema import BY_NAME, COLUMN_NAMES, LIST, MAP
 from projektbank.extract.version import EXTRACTOR_VERSION
 
 
@@ -56,10 +49,6 @@ class Extraction:
 
     def __iter__(self):  # `record, messages = parse_page(...)`
         return iter((self.record, self.messages))
-
-
-_TITLE = re.compile(r"^\s*(?P<dnr>\d{2}-\d{3}-S\d{2,3}|20[12]\d/\d{5})\s*[-–—:]\s*(?P<name>.+)$")
-_OLD_SITE = re.compile(r"/behallare-for-projekt/(?P<path>[^?#]+?)/?$", re.I)
 
 
 _NONE_RECORD: dict = dict.fromkeys(COLUMN_NAMES)
@@ -150,27 +139,29 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
 
     ex = Extraction(empty_record(), None, messages, encoding=encoding)
     rec = ex.record
-    _read_fields(block, rec, ex, personal_data)
+    published: dict = {}
+    _read_fields(block, rec, ex, published, personal_data)
     _not_understood(lines, block, ex)
     _owner_prefix(rec, ex)
     if truncated:
         _truncation(lines, block, rec, ex, _ends_in_text(text))
     rec["description"] = mask(desc.description(lines, block), personal_data)
-    _identify(rec, ex, url, title, block)
+    identify(rec, ex.messages, ex.ignored_labels, url, title, block.glued)
     rec["source_url"] = url
     rec["fetched_at"] = fetched
     rec["content_sha256"] = hashlib.sha256(body).hexdigest()
     rec["extractor_version"] = EXTRACTOR_VERSION
     _cross_checks(rec, ex)
-    from projektbank.extract.enrich import enrich
-
-    ex.enrichment_messages = enrich(rec)
+    ex.enrichment_messages = enrichment.enrich(rec, enrichment.Published(**published))
     ex.messages.extend(ex.enrichment_messages)
     rec["validation_messages"] = list(ex.messages)
     return ex
 
 
-def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = False) -> None:
+def _read_fields(block: Block, rec: dict, ex: Extraction, published: dict,
+                 personal_data: bool = False) -> None:
+    """Each pair of the block into fields_raw / extra_fields and its typed column; `published`
+    gets what enrichment needs that no column keeps (the fields of enrich.Published)."""
     raw: dict[str, str] = rec["fields_raw"]
     seen_columns: dict[str, str] = {}
     for label_text, label, value in block.pairs:
@@ -185,7 +176,7 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
         # dash style); unknown labels as published. E-mail addresses, phone numbers and
         # personnummer inside a value are masked in place (personal_data keeps the first two).
         name = label.text if label is not None else label_text
-        value, published = mask(value, personal_data), value
+        value, text = mask(value, personal_data), value
         if name in raw:
             if raw[name] != value:
                 ex.messages.append(f"fields_raw: label '{name}' repeated with another value; "
@@ -198,7 +189,7 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
             ex.messages.append(f"extra_fields: unknown label '{name}'")
             continue
         if label.kind == PERIOD:
-            start, end, msgs = N.period(published)
+            start, end, msgs = N.period(text)
             for col, val in (("start_date", start), ("end_date", end)):
                 if rec[col] is None:
                     rec[col] = val
@@ -209,12 +200,17 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
         col = label.column
         if label.kind != MAPPED or col is None:
             continue
-        if col.name == "owner_org_number" and N.is_personnummer(published):
-            raw[name] = N.MASKED_PERSONNUMMER
-        typed, msg = N.NORMALIZERS[col.normalizer](published)
-        if isinstance(typed, str) and typed is not published:
+        if col.name == "owner_org_number" and N.is_personnummer(text):
+            raw[name] = MASKED_PERSONNUMMER
+            published["owner_number_personal"] = True
+        elif col.name == "nuts2_code" and N.is_national_nuts(text):
+            published["nuts2_national"] = True
+        elif col.name == "programme_area":
+            published.setdefault("programme_area_name", N.programme_area_name(value))
+        typed, msg = N.NORMALIZER_OF[col.name](text)
+        if isinstance(typed, str) and typed is not text:
             typed = mask(typed, personal_data)
-        elif typed is published:
+        elif typed is text:
             typed = value
         if msg:
             ex.messages.append(f"{col.name}: {msg}")
@@ -227,72 +223,6 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, personal_data: bool = 
             continue
         seen_columns[col.name] = name
         rec[col.name] = typed
-
-
-def _identify(rec: dict, ex: Extraction, url: str, title: str | None, block: Block) -> None:
-    m = _TITLE.match(title or "")
-    title_dnr, title_name = (m.group("dnr"), m.group("name").strip()) if m else (None, None)
-    url_dnr = None
-    # parsed once (urlsplit's own cache rarely helps: every page has its own URL)
-    split = urlsplit(url) if "?" in url or "://" in url else None
-    query = split.query if "?" in url else ""
-    if query:
-        # `?dnr=2019/00492` and `?dnr=2019%2F00492` are one project
-        values = parse_qs(query).get("dnr")
-        if values:
-            url_dnr = unquote(values[0]).strip() or None
-    if rec["project_id"] is None:
-        rec["project_id"] = title_dnr or url_dnr
-    elif title_dnr and title_dnr != rec["project_id"]:
-        ex.messages.append(f"project_id: heading says {title_dnr}, block says {rec['project_id']}")
-    raw_labels = set(rec["fields_raw"]) | set(ex.ignored_labels)
-    published = rec["programme_period"]  # `Programperiod:`, when the page has it
-    by_dnr = N.period_of_diarienummer(rec["project_id"])
-    old = _OLD_SITE.search(split.path) if "://" in url else _OLD_SITE.search(url)
-    by_labels = None
-    if by_dnr is None or published:
-        if block.glued or old or raw_labels & ESF_2007_ONLY_LABELS:
-            by_labels = "2007-2013"
-        elif raw_labels & ESF_PLUS_ONLY_LABELS:
-            by_labels = "2021-2027"
-        elif raw_labels & ESF_2014_ONLY_LABELS:
-            by_labels = "2014-2020"
-    # the diarienummer's form is the strongest evidence, then the page's own word
-    period = by_dnr or published or by_labels
-    inferred = by_dnr or by_labels
-    if published and inferred and published != inferred:
-        ex.messages.append(f"programme_period: 'Programperiod' says {published}, the "
-                           f"{'diarienummer' if by_dnr else 'label set'} says {inferred}")
-    rec["programme_period"] = period
-    if rec["project_name"] is None:
-        name = title_name or (title if _heading_is_name(title) else None)
-        rec["project_name"] = N.clean_text(name) if name else None
-    if rec["project_id"] is None and period == "2007-2013":
-        if old:
-            rec["project_id"] = "ESF0713:" + unquote(old.group("path")).strip("/").lower()
-        elif rec["project_name"]:
-            slug = re.sub(r"[^0-9a-zåäö]+", "-", rec["project_name"].lower()).strip("-")
-            rec["project_id"] = "ESF0713:" + slug
-            ex.messages.append("project_id: no old-site URL; derived from the heading")
-    for name in ("project_id", "programme_period", "project_name"):
-        if rec[name] is None:
-            ex.messages.append(f"{name}: missing")
-
-
-# Headings that name the page, not the project (an ESF+ layout's heading is just `Projekt`).
-_GENERIC_HEADINGS = frozenset({
-    "projekt", "projektet", "projektbanken", "projektfakta", "fakta om projektet", "om projektet",
-    "projektinformation", "projektdetaljer", "projektbeskrivning", "sammanfattning", "resultat"})
-
-
-def _heading_is_name(title: str | None) -> bool:
-    """Without `Namn`, the heading names the project (2007–2013 and the 2016–2020 site), unless
-    it is a generic one or just a diarienummer."""
-    if not title or len(title) > 200:
-        return False
-    t = N.clean_text(title).strip()
-    return (sum(ch.isalpha() for ch in t[:10]) >= 2 and "@" not in t and not t.endswith(":")
-            and t.casefold() not in _GENERIC_HEADINGS and not N.DNR_ANY.fullmatch(t))
 
 
 LINE_NOT_UNDERSTOOD = "fields_raw: line not understood"
@@ -327,7 +257,7 @@ def _owner_prefix(rec: dict, ex: Extraction) -> None:
     number, rest, personal = N.owner_org_prefix(owner)
     if personal:
         rec["owner_name"] = rest or None
-        rec["fields_raw"]["Projektägare"] = f"{N.MASKED_PERSONNUMMER}, {rest}"
+        rec["fields_raw"]["Projektägare"] = f"{MASKED_PERSONNUMMER}, {rest}"
         ex.messages.append("owner_name: a personnummer-shaped number before the name: masked")
     elif number:
         rec["owner_name"] = rest or None

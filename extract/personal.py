@@ -13,9 +13,8 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from projektbank.extract.normalize import MASKED_PERSONNUMMER
-
 EMAIL_MASK, PHONE_MASK = "[e-post]", "[telefon]"
+MASKED_PERSONNUMMER = "[personnummer maskerat]"
 
 # A label naming contact data: kontakt…, e-post/epost/e-mail/mejl, telefon/tel/tfn, mobil,
 # projektledare, handläggare, personnummer (compounds and any order: `Kontaktperson e-post`,

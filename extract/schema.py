@@ -201,6 +201,9 @@ BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 PROVENANCE_COLUMNS: tuple[str, ...] = tuple(
     c.name for c in COLUMNS if c.group in ("provenance", "history"))
 
+# Columns that extract/enrich.py sets from the code lists and the free text.
+ENRICHMENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.group == "enrichment")
+
 # Labels read but not mapped to a single column.
 PERIOD_LABEL = "Projektperiod"   # split into start_date / end_date
 

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from projektbank.extract import codelists as CL
-from projektbank.extract.enrich import ENRICHMENT_COLUMNS, city_municipality, enrich, scan
-from projektbank.extract.schema import BY_NAME
+from projektbank.extract.enrich import Published, enrich
+from projektbank.extract.mentions import city_municipality, scan
+from projektbank.extract.normalize import programme_area_name
+from projektbank.extract.schema import BY_NAME, ENRICHMENT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = Path("/work/shared/seed/000_16bc66c297f53783.txt")
@@ -369,9 +371,9 @@ def test_label_notes_are_dropped():
 
 
 def test_labels_2007_2013_from_published_text():
-    rec = {"programme_period": "2007-2013", "programme_area": "1",
-           "fields_raw": {"Programområde": "Programområde 1 Kompetensförsörjning"}}
-    enrich(rec)
+    rec = {"programme_period": "2007-2013", "programme_area": "1"}
+    enrich(rec, Published(
+        programme_area_name=programme_area_name("Programområde 1 Kompetensförsörjning")))
     assert rec["programme_area_label"] == "Kompetensförsörjning"
     assert rec["intervention_field_label"] is None
 
@@ -407,7 +409,7 @@ def test_legal_form_by_first_digit(number, form):
 def test_masked_personnummer_is_sole_trader():
     rec = {"owner_org_number": None, "owner_name": "FIRMA ANDERSSON",
            "fields_raw": {"Projektägare organisationsnummer": "[personnummer maskerat]"}}
-    assert enrich(rec) == []
+    assert enrich(rec, Published(owner_number_personal=True)) == []
     assert rec["owner_legal_form"] == "Enskild näringsidkare"
     assert rec["owner_org_number"] is None
     assert rec["fields_raw"]["Projektägare organisationsnummer"] == "[personnummer maskerat]"
@@ -464,12 +466,11 @@ def test_nuts_region_match(region, code):
 
 
 def test_national_region():
-    assert enrich({"region": "ESF Nationellt", "nuts2_code": None,
-                   "fields_raw": {"NUTS-2 kod": "SE0"}}) == []
+    national = Published(nuts2_national=True)   # the page's NUTS-2 field said SE0
+    assert enrich({"region": "ESF Nationellt", "nuts2_code": None}, national) == []
     assert enrich({"region": "ESF Nationellt", "nuts2_code": "SE33"}) == [
         "nuts2_code: SE33 does not match region 'ESF Nationellt' (expects none)"]
-    assert enrich({"region": "Stockholm", "nuts2_code": None,
-                   "fields_raw": {"NUTS-2 kod": "SE0"}}) == [
+    assert enrich({"region": "Stockholm", "nuts2_code": None}, national) == [
         "nuts2_code: SE0 (national) does not match region 'Stockholm' (expects SE11)"]
 
 

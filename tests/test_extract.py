@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from projektbank.extract import parse_page
-from projektbank.extract.normalize import MASKED_PERSONNUMMER
+from projektbank.extract.personal import MASKED_PERSONNUMMER
 
 URL = "https://www.esf.se/resultat/projektbanken/projekt/?dnr=23-107-S04"
 WHEN = datetime(2026, 11, 3, 8, 30, tzinfo=UTC)
@@ -143,6 +143,16 @@ def test_personnummer_is_masked_everywhere():
     assert ex.record["owner_org_number"] is None
     assert ex.record["fields_raw"]["Projektägare organisationsnummer"] == MASKED_PERSONNUMMER
     assert "7811052385" not in repr(ex.record)
+
+
+@pytest.mark.parametrize("label", ["Projektägare organisationsnummer", "Projektägare org.nr."])
+def test_a_personnummer_owner_is_a_sole_trader_under_any_spelling(label):
+    """Enrichment reads what the field said, not a label's text: every spelling counts."""
+    fields = [(label if k == "Projektägare organisationsnummer" else k,
+               "7811052385" if k == "Projektägare organisationsnummer" else v) for k, v in FIELDS]
+    rec = parse_page(URL, page("dl", fields), WHEN).record
+    assert rec["owner_org_number"] is None and rec["fields_raw"][label] == MASKED_PERSONNUMMER
+    assert rec["owner_legal_form"] == "Enskild näringsidkare"
 
 
 def test_personal_data_is_not_written():

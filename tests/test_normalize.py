@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from projektbank.extract import identifiers as ids
 from projektbank.extract import normalize as N
+from projektbank.extract.schema import COLUMNS
 from stdnum import luhn
 
 
@@ -187,6 +189,34 @@ def test_integer():
 
 
 def test_diarienummer_period():
-    assert N.period_of_diarienummer("22-021-S03") == "2021-2027"
-    assert N.period_of_diarienummer("2019/00492") == "2014-2020"
-    assert N.period_of_diarienummer("x") is None
+    assert ids.period_of_diarienummer("22-021-S03") == "2021-2027"
+    assert ids.period_of_diarienummer("2019/00492") == "2014-2020"
+    assert ids.period_of_diarienummer("x") is None
+
+
+def test_every_column_names_a_normalizer_and_every_normalizer_a_column():
+    named = {c.normalizer for c in COLUMNS if c.normalizer}
+    assert named == set(N.NORMALIZERS)
+    assert set(N.NORMALIZER_OF) == {c.name for c in COLUMNS if c.normalizer}
+    assert all(N.NORMALIZER_OF[c.name] is N.NORMALIZERS[c.normalizer]
+               for c in COLUMNS if c.normalizer)
+
+
+@pytest.mark.parametrize("change", ["misspelt", "unused"])
+def test_a_registry_out_of_step_with_the_schema_stops_the_import(change, monkeypatch):
+    registry = dict(N.NORMALIZERS)
+    if change == "misspelt":
+        registry["amount"] = registry.pop("amount_sek")   # a column names `amount_sek`
+    else:
+        registry["currency"] = N.text                     # no column names it
+    monkeypatch.setattr(N, "NORMALIZERS", registry)
+    with pytest.raises(ImportError, match="amount_sek" if change == "misspelt" else "currency"):
+        N._by_column()
+
+
+def test_programme_area_name_and_national_nuts():
+    assert N.programme_area_name("Programområde 1 Kompetensförsörjning") == "Kompetensförsörjning"
+    assert N.programme_area_name("2: Öka övergångarna till arbete") == "Öka övergångarna till arbete"
+    assert N.programme_area_name("D") is None
+    assert N.is_national_nuts("SE0") and N.is_national_nuts("se 0")
+    assert not N.is_national_nuts("SE01")

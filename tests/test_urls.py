@@ -6,9 +6,10 @@ from projektbank.crawler.urls import (
     canonical_detail_url,
     detail_url_for,
     is_detail_url,
-    kohesio_dnr,
-    looks_like_dnr,
 )
+from projektbank.extract import identifiers as ids
+from projektbank.extract import parse_page
+from projektbank.extract.identifiers import kohesio_dnr, looks_like_dnr
 
 BASE = "https://www.esf.se/resultat/projektbanken/"
 D = "https://www.esf.se/resultat/projektbanken/projekt/"
@@ -97,3 +98,44 @@ def test_other_pagination_parameter_names_are_pages_not_filters():
         assert scope.canonical(f"https://www.esf.se/resultat/projektbanken/?{q}") is not None, q
     for q in ("pageSize=50", "perPage=100", "Region=Stockholm", "Startår=2023"):
         assert scope.canonical(f"https://www.esf.se/resultat/projektbanken/?{q}") is None, q
+
+
+# --- the source's identifiers (extract/identifiers.py), shared by the crawler and the extractor
+
+@pytest.mark.parametrize(("text", "dnr", "period"), [
+    ("22-021-S03", "22-021-S03", "2021-2027"),
+    ("24-118-S103", "24-118-S103", "2021-2027"),      # three digits after the S
+    ("22-021- S03", "22-021-S03", "2021-2027"),
+    ("2019/00492", "2019/00492", "2014-2020"),
+    ("2007/00492", None, None), ("22-021-03", None, None), ("ESF0713:stockholm/x", None, None),
+])
+def test_diarienummer_forms(text, dnr, period):
+    assert ids.diarienummer(text) == dnr
+    assert ids.period_of_diarienummer(dnr) == period
+
+
+def test_kohesio_ids_in_a_cell_and_in_free_text():
+    assert kohesio_dnr(" 2021se05sfpr001_24-118-S103 ") == "24-118-S103"
+    text = 'x;"2021SE05SFPR001_22-021-S03",2021SE05SFPR002_2019/00492|2021SE16RFPR001_1'
+    assert ids.kohesio_dnrs_in(text) == ["22-021-S03", "2019/00492"]
+
+
+@pytest.mark.parametrize("url", [
+    D + "?dnr=2019%2F00492", D + "?utm_source=x&DNR=2019/00492", D + "?dnr=%202019%252F00492",
+])
+def test_the_crawler_and_the_extractor_read_one_dnr(url):
+    """The URL's `dnr` is the crawl's project (canonical URL) and the record's project_id."""
+    assert ids.dnr_of(url) == "2019/00492"
+    assert canonical_detail_url(url) == D + "?dnr=2019/00492"
+    body = ("<html><body><h1>Ett projekt</h1><dl><dt>Namn:</dt><dd>Ett projekt</dd>"
+            "<dt>Projektägare:</dt><dd>Lunds kommun</dd><dt>Region:</dt><dd>Sydsverige</dd>"
+            "<dt>Utlysning:</dt><dd>2015/00897</dd></dl></body></html>").encode()
+    assert parse_page(url, body, "2026-12-01T00:00:00Z").record["project_id"] == "2019/00492"
+
+
+def test_old_site_ids():
+    path = "/sv/Resultat/Projektbanken/Behallare-for-projekt/Stockholm/Aldreliv-Nordost/"
+    assert ids.old_site_path(path) == "Stockholm/Aldreliv-Nordost"
+    assert ids.old_site_project_id(ids.old_site_path(path)) == "ESF0713:stockholm/aldreliv-nordost"
+    assert ids.old_site_path("/resultat/projektbanken/projekt/") is None
+    assert ids.heading_project_id("Äldreliv – Nordost!") == "ESF0713:äldreliv-nordost"

@@ -46,11 +46,10 @@ from projektbank.crawler.urls import (
     is_detail_url,
     is_filter_link,
     is_old_region_url,
-    kohesio_dnr,
-    looks_like_dnr,
     origin_of,
 )
 from projektbank.crawler.waits import CrawlStopping
+from projektbank.extract.identifiers import kohesio_dnr, kohesio_dnrs_in, looks_like_dnr
 from projektbank.pipelines.raw_archive import clean_headers
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
@@ -58,7 +57,6 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
-_KOHESIO_RE = re.compile(r"2021SE05SFPR\d{3}_([^\s,;\"'|]+)", re.IGNORECASE)
 STALE_LIST_PAGES = 3   # stop paging after this many list pages in a row with nothing new
 
 PRIO_ROBOTS, PRIO_LIST, PRIO_DETAIL = 30, 20, 0
@@ -262,7 +260,7 @@ class EsfSpider(scrapy.Spider):
                         if dnr:
                             found.append(dnr)
             except csv.Error:
-                found = _KOHESIO_RE.findall(text)
+                found = kohesio_dnrs_in(text)
             for dnr in dict.fromkeys(found):
                 urls.append(detail_url_for(dnr, self.base))
             self.logger.info("--kohesio-csv: %d ESF+ operations", len(set(found)))
