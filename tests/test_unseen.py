@@ -1,9 +1,11 @@
 """Blind test corpus: pages in markups, chromes and layouts the extractor was not built on.
 
 samples/unseen/<name>.html|.txt, with <name>.meta.json (url, fetched_at, headers) and
-<name>.expected.json (the record a perfect extractor gives, written by hand). One test per page
-per field, ids `name::field`, as in test_samples.py; plus validation messages and a check that
-personal data (contact names, e-mail addresses, phone numbers) appears nowhere in the record.
+<name>.expected.json (the record a perfect extractor gives: the columns each page is about written
+by hand, the rest of the record added by `bench/parse_fixtures.py --update`). One test per page
+per field, ids `name::field`, as in test_samples.py, and every column pinned; plus validation
+messages and a check that personal data (contact names, e-mail addresses, phone numbers) appears
+nowhere in the record.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLES, check_field, check_validation_columns, extract_sample
+from test_samples import FIXTURE_KEYS, unpinned_columns
 
 UNSEEN = SAMPLES / "unseen"
 
@@ -36,7 +39,7 @@ FIELD_CASES = [
     pytest.param(path, column, value, id=f"{name}::{column}")
     for name, path, expected in CASES
     for column, value in expected.items()
-    if column != "validation_columns"
+    if column not in FIXTURE_KEYS
 ]
 
 # Personal data published on the page; none of it may reach any column of the record.
@@ -70,6 +73,11 @@ def test_there_are_enough_unseen_pages():
 @pytest.mark.parametrize(("path", "column", "expected"), FIELD_CASES)
 def test_unseen_field(path, column, expected):
     check_field(path, column, expected)
+
+
+@pytest.mark.parametrize("expected", [pytest.param(exp, id=name) for name, _, exp in CASES])
+def test_unseen_fixture_pins_the_whole_record(expected):
+    assert unpinned_columns(expected) == []
 
 
 @pytest.mark.parametrize(("path", "expected"), [
@@ -119,11 +127,13 @@ def test_b2_reject_pages_present():
     assert set(B2_PERSONAL) <= {name for name, _, _ in CASES}
 
 
-@pytest.mark.parametrize("path", [pytest.param(path, id=name) for name, path, _ in REJECT_CASES])
-def test_unseen_reject(path):
+@pytest.mark.parametrize(("path", "expected"), [
+    pytest.param(path, exp, id=name) for name, path, exp in REJECT_CASES])
+def test_unseen_reject(path, expected):
     ex = extract_sample(path)
     assert ex.record is None, {k: ex.record.get(k) for k in ("project_id", "project_name")}
     assert ex.reject_reason
+    assert ex.reject_reason == expected["reject_reason"]   # pinned like a record's columns
 
 
 @pytest.mark.parametrize(("name", "strings"), [

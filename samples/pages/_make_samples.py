@@ -3,8 +3,10 @@
     python samples/pages/_make_samples.py
 
 Writes <name>.html (bytes in the page's own encoding) and <name>.meta.json next to this
-script. The <name>.expected.json files are NOT generated: they were written by hand from
-the pages and must be edited by hand when a page changes.
+script. The <name>.expected.json files are NOT generated here: the columns a page is about
+were written by hand from the pages; the rest of the record was added by
+`python bench/parse_fixtures.py --update` (which keeps every value the tests accept as written).
+After a page changes, run that and read its diff.
 """
 
 from __future__ import annotations

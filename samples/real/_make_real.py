@@ -4,8 +4,9 @@
     python samples/real/_make_real.py
 
 Writes <name>.html|.txt and <name>.meta.json next to this script. The <name>.expected.json files
-are NOT generated: they were written by hand from the facts and must be edited by hand when a
-page changes. Personal data on these pages is invented (`Exempel…` names, example addresses).
+are NOT generated here: the columns a page is about were written by hand from the facts; the rest
+of the record was added by `python bench/parse_fixtures.py --update`. After a page changes, run
+that and read its diff. Personal data on these pages is invented (`Exempel…` names, example addresses).
 """
 
 from __future__ import annotations
