@@ -55,8 +55,9 @@ def main() -> None:
 
     t = time.perf_counter()
     from projektbank.extract import enrich as E
+    from projektbank.extract import gazetteer
     from projektbank.extract import mentions as M
-    M._tables()
+    gazetteer.tables()
     print(f"import + automaton build: {(time.perf_counter() - t) * 1e3:.1f} ms (once per process)")
 
     seed = seed_record()

@@ -1,12 +1,7 @@
 """The block finder: locate the label/value block among rendered lines by its known labels.
 
-Markup does not matter: the lines come from extract/render.py. A line is a label hit when
-- the whole line is a known label (`Namn:`, `Namn`) — its value is on the following line(s);
-- it starts with `Known label:` and a value (`Namn: Foo`);
-- its first segment is a known label and more segments follow (`<b>Namn:</b> Foo`,
-  `<span>Projektfas</span><span>Förprojektering</span>`);
-- on 2007–2013 text renderings, label and value glued (`ProjektfasFörprojektering`).
-Hits are grouped into clusters of nearby lines; the cluster with the most distinct known labels
+Markup does not matter: the lines come from extract/render.py, and which of them are labels
+(known, glued or unknown) from extract/hits.py. Hits are grouped into clusters of nearby lines; the cluster with the most distinct known labels
 is the block. Labels outside it (menus, a footer's `Telefon:`) are not fields. Inside the block,
 label-shaped lines that the registry does not know are kept as unknown labels: `Label:` lines,
 and colon-less lines in a label position of the block's layout (extract/layout.py). Every other
@@ -18,8 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
+from projektbank.extract.hits import Hit, glued_hit, known_hit, unknown_hit
 from projektbank.extract.layout import (
     Layout,
     colonless_label,
@@ -28,15 +24,7 @@ from projektbank.extract.layout import (
     layout_of,
     negligible,
 )
-from projektbank.extract.registry import (
-    MAPPED,
-    PERIOD,
-    PERSONAL,
-    Label,
-    glued_prefixes,
-    labels,
-    lookup,
-)
+from projektbank.extract.registry import MAPPED, PERIOD, PERSONAL, Label, labels
 from projektbank.extract.render import Line
 
 MIN_LABELS = 3      # distinct mapped labels that make a project block
@@ -44,16 +32,6 @@ MAX_GAP = 3         # a hit at most 3 lines after the previous one (value lines,
 MAX_EXTEND = 4      # unknown pairs after the last known label taken whatever their value's size
 MAX_EXTEND_VALUE = 160  # beyond those, a pair's value is this short (a long one is description)
 
-_UNKNOWN_LABEL = re.compile(r"^[A-ZÅÄÖÉ0-9][\w\-–/() .,&]{0,45}$")
-
-
-@dataclass(slots=True)
-class Hit:
-    index: int                  # line index
-    label_text: str             # as published (colon stripped, spaces collapsed)
-    label: Label | None         # None: unknown label
-    value: str | None           # inline value; None: the value is on the following line(s)
-    glued: bool = False
 
 
 @dataclass
@@ -65,91 +43,6 @@ class Block:
     distinct_labels: int = 0
     not_understood: list[int] = field(default_factory=list)  # lines neither pair nor value
     masked: set[int] = field(default_factory=set)  # of those, lines right after personal data
-
-
-def _strip_label(text: str) -> str:
-    return text.rstrip().rstrip(":：").rstrip()
-
-
-def _known_hit(i: int, line: Line) -> Hit | None:
-    text = line.text
-    if not text:
-        return None
-    found = _short_line_label(text) if len(text) <= 62 else _colon_label(text)
-    if found:
-        return Hit(i, *found)
-    if len(line.segments) < 2:
-        return None  # one segment: one part
-    parts = line.parts()
-    if len(parts) > 1:
-        lab = lookup(parts[0])
-        if lab:
-            value = " ".join(parts[1:]).lstrip(":").strip()
-            return Hit(i, _strip_label(parts[0]), lab, value)
-    return None
-
-
-@lru_cache(maxsize=8192)
-def _short_line_label(text: str) -> tuple[str, Label, str | None] | None:
-    """(label text, label, inline value) of a short line; cached, as every page repeats its
-    label lines."""
-    lab = lookup(text)
-    if lab:
-        return _strip_label(text), lab, None
-    return _colon_label(text)
-
-
-def _colon_label(text: str) -> tuple[str, Label, str] | None:
-    """`Known label: value`."""
-    colon = text.find(":")
-    if 0 < colon <= 60:
-        lab = lookup(text[:colon])
-        if lab:
-            return _strip_label(text[:colon]), lab, text[colon + 1:].strip()
-    return None
-
-
-def _glued_hit(i: int, line: Line, lower: bool = False) -> Hit | None:
-    """`ProjektfasFörprojektering`; `lower`: also a value starting in lower case
-    (`E-postanna@…`), for a line already inside the block."""
-    text = line.text
-    if len(text) > 300:
-        return None
-    key_length, candidates = _glued_candidates()
-    for prefix in candidates.get(text[:key_length], ()):
-        if text.startswith(prefix):
-            rest = text[len(prefix):]
-            if rest and (rest[0].isspace() or (rest[0].islower() and not lower)
-                         or rest[0] == ":"):
-                continue
-            lab = lookup(prefix)
-            return Hit(i, prefix, lab, rest.strip(), glued=True)
-    return None
-
-
-@cache
-def _glued_candidates() -> tuple[int, dict[str, tuple[str, ...]]]:
-    """glued_prefixes() by their first k letters (k: the shortest label's length), longest
-    first as there: a line is tried only against the labels it can start with."""
-    k = min(len(prefix) for prefix in glued_prefixes())
-    index: dict[str, tuple[str, ...]] = {}
-    for prefix in glued_prefixes():
-        index[prefix[:k]] = (*index.get(prefix[:k], ()), prefix)
-    return k, index
-
-
-def _unknown_hit(i: int, line: Line) -> Hit | None:
-    """A label-shaped line the registry does not know: `Samarbetspartner:` (+ value)."""
-    text = line.text
-    if text.endswith(":") and _UNKNOWN_LABEL.match(text[:-1].strip()):
-        return Hit(i, _strip_label(text), None, None)
-    parts = line.parts() if len(line.segments) > 1 else ()  # one segment: one part
-    if len(parts) > 1 and parts[0].endswith(":") and _UNKNOWN_LABEL.match(parts[0][:-1].strip()):
-        return Hit(i, _strip_label(parts[0]), None, " ".join(parts[1:]).strip())
-    colon = text.find(": ")
-    if 0 < colon <= 40 and _UNKNOWN_LABEL.match(text[:colon]) and len(text[:colon].split()) <= 4:
-        return Hit(i, text[:colon].strip(), None, text[colon + 2:].strip())
-    return None
 
 
 def _clusters(hits: list[Hit]) -> list[list[Hit]]:
@@ -181,7 +74,7 @@ def _bridges(lines: list[Line], known: list[Hit | None]) -> list[Hit]:
     for i, line in enumerate(lines):
         hit = known[i]
         if hit is None and line.text.endswith(":"):
-            hit = _unknown_hit(i, line)
+            hit = unknown_hit(i, line)
         if hit is not None:
             out.append(hit)
     return out
@@ -248,13 +141,13 @@ def split_label_lines(lines: list[Line]) -> list[Line]:
 
 
 def find_block(lines: list[Line]) -> Block | None:
-    known = [_known_hit(i, line) for i, line in enumerate(lines)]
+    known = [known_hit(i, line) for i, line in enumerate(lines)]
     glued = False
     best = _best(lines, _clusters(_bridges(lines, known)))
     distinct = 0 if best is None else _distinct(best)
     if distinct < MIN_LABELS:
         # 2007–2013 text renderings glue label and value: try that reading.
-        ghits = [h for i, line in enumerate(lines) if (h := known[i] or _glued_hit(i, line))]
+        ghits = [h for i, line in enumerate(lines) if (h := known[i] or glued_hit(i, line))]
         gbest = _best(lines, _clusters(ghits))
         distinct = 0 if gbest is None else _distinct(gbest)
         if distinct < MIN_LABELS:
@@ -273,7 +166,7 @@ class _Hits:
     def known_or_glued(self, i: int) -> Hit | None:
         hit = self.known[i]
         if hit is None and self.glued:
-            hit = _glued_hit(i, self.lines[i])
+            hit = glued_hit(i, self.lines[i])
         return hit
 
     def is_hit(self, i: int) -> bool:
@@ -282,7 +175,7 @@ class _Hits:
     def any(self, i: int) -> Hit | None:
         hit = self._any.get(i, self)  # self: not computed yet
         if hit is self:
-            hit = self._any[i] = self.known_or_glued(i) or _unknown_hit(i, self.lines[i])
+            hit = self._any[i] = self.known_or_glued(i) or unknown_hit(i, self.lines[i])
         return hit
 
 
@@ -315,7 +208,7 @@ def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
     start, last = cluster[0].index, cluster[-1].index
     # An unknown `Label:` + value just before the first known label belongs to the block too.
     while (start >= 2 and lines[start - 2].text.endswith(":")
-           and _unknown_hit(start - 2, lines[start - 2])
+           and unknown_hit(start - 2, lines[start - 2])
            and not hits.any(start - 1)):
         start -= 2
     block = Block(start=start, glued=glued, distinct_labels=distinct)
@@ -337,7 +230,7 @@ def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
             # After the last known label: label-shaped unknown pairs (`Label:` lines), as many
             # as follow; beyond the first few only with a short value (a description paragraph
             # may start `Syfte: …`).
-            hit = _unknown_hit(i, lines[i]) if not is_heading(lines[i]) else None
+            hit = unknown_hit(i, lines[i]) if not is_heading(lines[i]) else None
             known = hits.known_or_glued(i) if hit is not None else None
             if known is not None and known.label.kind == PERSONAL:
                 hit = known  # contact data (`Mobil: …`) stays personal data, not extra_fields
@@ -420,7 +313,7 @@ def _stray_hit(hits: _Hits, i: int, before_last: bool, layout: _LayoutOnce) -> H
         if len(parts) > 1 and label_shaped(parts[0]):
             return Hit(i, parts[0], None, " ".join(parts[1:]))
     if hits.glued:
-        return _glued_hit(i, line, lower=True)
+        return glued_hit(i, line, lower=True)
     return None
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from projektbank.extract import codelists as CL
+from projektbank.extract.gazetteer import city_municipality, names_a_region, places
 from projektbank.extract.identifiers import period_of_programme_area
-from projektbank.extract.mentions import city_municipality, names_a_region, places, scan
+from projektbank.extract.mentions import scan
 from projektbank.extract.schema import P0713
 
 

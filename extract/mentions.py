@@ -1,7 +1,7 @@
-"""Municipalities and organisations named in free text: `scan(text)` and `city_municipality`.
+"""Municipalities and organisations named in free text: `scan(text)`.
 
-The enrichment (extract/enrich.py) calls them on a record's description, owner name and
-beneficiary city.
+The enrichment (extract/enrich.py) calls it on a record's description and owner name; the names
+it looks for are in extract/gazetteer.py.
 
 Matching names in text
 ----------------------
@@ -30,159 +30,22 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
 
-import ahocorasick
-from projektbank.extract import codelists as CL
+from projektbank.extract.gazetteer import (
+    ANY,
+    BLOCK,
+    EXACT,
+    MUNI,
+    ORG,
+    STRICT,
+    TRIGGERS,
+    Entry,
+    tables,
+)
 
-# Entry kinds
-MUNI, ORG, BLOCK, TRIGGER = 0, 1, 2, 3
-# Case rules
-ANY, CAP, STRICT, EXACT = 0, 1, 2, 3
-
-# Characters that may precede a name: a key is stored once per character.
-_BOUNDARY_BEFORE = " \n\t\r\xa0\u202f([{\"'“”„‘’«»/-–—,;:•*&+#"
 # Characters skipped when looking back for the start of a sentence.
 _OPENERS = " \t\xa0\u202f\"'“”„‘’«»([{"
 _SENTENCE_END = ".!?\n•*:;"
-
-# Short forms of universities that are also common abbreviations or words: not matched.
-_AMBIGUOUS_SHORT_FORMS = frozenset({"HB", "HH", "HV", "SH", "DU", "JU", "HJ", "HIS"})
-# Aliases not used for matching text.
-_SKIP_ALIASES = frozenset({"Ylitornio"})  # also a municipality in Finland
-
-# Generic organisation names built around a keyword.
-_TRIGGERS = {
-    # keyword: direction (+1 forward: "Samordningsförbundet Umeå"; -1 backward: "Lapplands kommunalförbund")
-    "samordningsförbundet": 1, "kommunalförbundet": 1, "kommunförbundet": 1,
-    "regionförbundet": 1, "kommunalförbund": -1, "kommunförbund": -1,
-}
-
-
-@dataclass(frozen=True)
-class Entry:
-    kind: int
-    value: str            # MUNI: SCB code; ORG: canonical name; TRIGGER: keyword
-    case: int = ANY
-    exact: frozenset[str] = frozenset()   # EXACT: the accepted spellings
-
-
-@dataclass(frozen=True)
-class _Tables:
-    automaton: ahocorasick.Automaton
-    muni_name: dict[str, str]       # code → official name
-    muni_county: dict[str, str]     # code → county name
-    city_lookup: dict[str, str]     # normalised whole name → code (beneficiary city)
-    region_names: tuple[str, ...]   # the 21 regions' names and former names, lower case
-
-
-# --------------------------------------------------------------------------- building
-
-
-def _variants(name: str) -> set[str]:
-    """Lower-cased spellings of a name: hyphen and space interchangeable in multi-part names."""
-    low = " ".join(name.lower().split())
-    out = {low}
-    if "-" in low:
-        out.add(low.replace("-", " "))
-    if " " in low:
-        out.add(low.replace(" ", "-"))
-    return out
-
-
-@cache
-def _tables() -> _Tables:
-    keys: dict[str, list[Entry]] = {}
-
-    def add(name: str, entry: Entry, variants: bool = True) -> None:
-        forms = _variants(name) if variants else {name.lower()}
-        for form in forms:
-            lst = keys.setdefault(form, [])
-            if entry not in lst:
-                lst.append(entry)
-
-    rules = {r["name"]: (STRICT if r["rule"] == "strict" else CAP)
-             for r in CL.read_csv("se_kommuner_common_words.csv")}
-    munis = CL.municipalities()
-    muni_name = {code: r["kommun"] for code, r in munis.items()}
-    muni_county = {code: r["lan_name"] for code, r in munis.items()}
-    city_lookup: dict[str, str] = {}
-    for code, r in munis.items():
-        add(r["kommun"], Entry(MUNI, code, rules.get(r["kommun"], ANY)))
-        for v in _variants(r["kommun"]):
-            city_lookup[v] = code
-    for r in CL.read_csv("se_kommuner_alternate_names.csv"):
-        alias = r["alias"]
-        if alias in _SKIP_ALIASES:
-            continue
-        add(alias, Entry(MUNI, r["kommunkod"], rules.get(alias, ANY)))
-        for v in _variants(alias):
-            city_lookup.setdefault(v, r["kommunkod"])
-
-    # Counties: a county is not a mention of the municipality in its name (Uppsala län).
-    for r in CL.read_csv("se_lan.csv"):
-        add(r["lan_name"], Entry(BLOCK, r["lan_name"]))
-
-    # Universities and university colleges.
-    for r in CL.read_csv("se_higher_education_institutions.csv"):
-        name = r["name_sv"]
-        names = [name, r["name_en"]]
-        for former in re.split(r"\s*\+\s*", re.sub(r"\([^)]*\)", "", r["former_or_alt_names"])):
-            former = former.strip()
-            if former and former[0].isupper():
-                names.append(former)
-        for n in names:
-            if n:
-                add(n, Entry(ORG, name, ANY))
-        for short in filter(None, (s.strip() for s in r["short_forms"].split(";"))):
-            if short in _AMBIGUOUS_SHORT_FORMS:
-                continue
-            if short[0].isupper() and short[1:].islower():   # Chalmers, Konstfack, Uniarts
-                add(short, Entry(ORG, name, CAP))
-            else:
-                add(short, Entry(ORG, name, EXACT, frozenset({short})), variants=False)
-
-    # Agencies, regions, municipal federations, companies.
-    region_orgs = set()
-    case_of = {"any": ANY, "cap": CAP, "exact": EXACT}
-    for r in CL.read_csv("se_organisations.csv"):
-        name, case = r["name"], case_of[r["case"]]
-        if r["kind"] == "region":
-            region_orgs.update(n.lower() for n in [name, *r["aliases"].split(";")] if n)
-        names = [name] + [a.strip() for a in r["aliases"].split(";") if a.strip()]
-        for n in names:
-            if case == EXACT:
-                add(n, Entry(ORG, name, EXACT, frozenset({n})), variants=False)
-            else:
-                add(n, Entry(ORG, name, case))
-            if r["kind"] == "region":
-                add(n, Entry(BLOCK, name))      # `region Uppsala` in lower case still hides Uppsala
-        for short in filter(None, (s.strip() for s in r["short_forms"].split(";"))):
-            add(short, Entry(ORG, name, EXACT, frozenset({short})), variants=False)
-    for r in CL.read_csv("se_lan.csv"):
-        full, short = r["lan_name"], r["lan_name_short"]
-        canonical = "Länsstyrelsen Skåne" if short == "Skåne" else f"Länsstyrelsen i {full}"
-        for n in (canonical, f"Länsstyrelsen i {short}", f"Länsstyrelsen {short}",
-                  f"Länsstyrelsen {full}", f"Länsstyrelsen i {full}"):
-            add(n, Entry(ORG, canonical, CAP))
-            add(n, Entry(BLOCK, canonical))
-    # Keywords of generic names (`Samordningsförbundet <Name>`); `Region Gotland` is both a
-    # region and the municipality Gotland (se_kommuner_alternate_names.csv).
-    for word in _TRIGGERS:
-        add(word, Entry(TRIGGER, word), variants=False)
-
-    auto = ahocorasick.Automaton()
-    for form, entries in keys.items():
-        entries_t = tuple(entries)
-        # flag 0: trigger; 1: every entry matches in any case (no per-hit check); 2: check case
-        flag = 0 if entries_t[0].kind == TRIGGER else (
-            1 if all(en.case == ANY or en.kind == BLOCK for en in entries_t) else 2)
-        value = (len(form), flag, entries_t)
-        for b in _BOUNDARY_BEFORE:
-            auto.add_word(b + form, value)
-    auto.make_automaton()
-    return _Tables(auto, muni_name, muni_county, city_lookup, tuple(sorted(region_orgs)))
 
 
 # --------------------------------------------------------------------------- matching
@@ -285,7 +148,7 @@ def _forward_name(text: str, e: int) -> int:
 
 def _generic(text: str, low: str, s: int, e: int, keyword: str) -> tuple[int, int, str] | None:
     """`Samordningsförbundet Umeå`, `Lapplands kommunalförbund`: span and name, or None."""
-    if _TRIGGERS[keyword] > 0:
+    if TRIGGERS[keyword] > 0:
         if e < len(low) and low[e].isalnum():
             return None
         end = _forward_name(text, e)
@@ -325,7 +188,7 @@ def scan(text: str | None, *, organisations: bool = True) -> tuple[list[str], li
         return [], []
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    t = _tables()
+    t = tables()
     padded = " " + text
     low = _lower(padded)
     cands: list[tuple[int, int, int, tuple]] = []
@@ -374,27 +237,3 @@ def scan(text: str | None, *, organisations: bool = True) -> tuple[list[str], li
                 if en.value not in orgs:
                     orgs.append(en.value)
     return munis, orgs
-
-
-def city_municipality(city: str | None) -> str | None:
-    """SCB code of a beneficiary postal town that is a municipality's name (`STORUMAN`)."""
-    if not city:
-        return None
-    return _tables().city_lookup.get(" ".join(city.lower().split()))
-
-
-def places(codes: list[str]) -> tuple[list[str], list[str]]:
-    """The official names of municipality codes, and their counties (each once), in order."""
-    t = _tables()
-    counties: list[str] = []
-    for c in codes:
-        county = t.muni_county[c]
-        if county not in counties:
-            counties.append(county)
-    return [t.muni_name[c] for c in codes], counties
-
-
-def names_a_region(owner: str) -> bool:
-    """`REGION UPPSALA, …`, `Västra Götalandsregionen`: one of the 21 regions."""
-    low = owner.lower()
-    return any(low == r or low.startswith((r + ",", r + " ")) for r in _tables().region_names)

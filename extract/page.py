@@ -257,7 +257,7 @@ def _owner_prefix(rec: dict, ex: Extraction) -> None:
     number, rest, personal = N.owner_org_prefix(owner)
     if personal:
         rec["owner_name"] = rest or None
-        rec["fields_raw"]["Projektägare"] = f"{MASKED_PERSONNUMMER}, {rest}"
+        rec["fields_raw"][BY_NAME["owner_name"].labels[0]] = f"{MASKED_PERSONNUMMER}, {rest}"
         ex.messages.append("owner_name: a personnummer-shaped number before the name: masked")
     elif number:
         rec["owner_name"] = rest or None

@@ -86,8 +86,9 @@ def reject_reason(page: Page, reason: str | None) -> str:
 
 def known_labels(page: Page) -> int:
     """Distinct labels of the registry on the page (outside the site chrome)."""
-    from projektbank.extract.block import _known_hit, split_label_lines
+    from projektbank.extract.block import split_label_lines
     from projektbank.extract.decode import content_type, decode
+    from projektbank.extract.hits import known_hit
     from projektbank.extract.render import looks_like_html, parse_html, render_html, render_text
 
     try:
@@ -97,7 +98,7 @@ def known_labels(page: Page) -> int:
             lines = render_text(text)
         else:
             lines = render_html(parse_html(page.body if encoding == "utf-8" else text))
-        hits = (_known_hit(i, line) for i, line in enumerate(split_label_lines(lines)))
+        hits = (known_hit(i, line) for i, line in enumerate(split_label_lines(lines)))
         return len({h.label.text for h in hits if h is not None and h.label is not None})
     except Exception:  # counting is a courtesy: never fail a reject over it
         return 0

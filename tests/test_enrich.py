@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from projektbank.extract import codelists as CL
 from projektbank.extract.enrich import Published, enrich
-from projektbank.extract.mentions import city_municipality, scan
+from projektbank.extract.gazetteer import city_municipality
+from projektbank.extract.mentions import scan
 from projektbank.extract.normalize import programme_area_name
 from projektbank.extract.schema import BY_NAME, ENRICHMENT_COLUMNS
 
