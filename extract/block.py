@@ -204,6 +204,8 @@ def _header_row(hits: _Hits, i: int) -> int:
 
 def _read_block(hits: _Hits, cluster: list[Hit], distinct: int) -> Block:
     """The block's label/value pairs; `distinct`: _distinct(cluster)."""
+    # One loop over the lines with one cursor: a pair's value ends where the next label, a
+    # table row or a paragraph begins, so each step depends on where the previous one stopped.
     lines, glued = hits.lines, hits.glued
     start, last = cluster[0].index, cluster[-1].index
     # An unknown `Label:` + value just before the first known label belongs to the block too.

@@ -112,26 +112,14 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
 
     is_text = _is_text_page(headers, text)
     truncated = not is_text and _truncated(text)
-    title = None
-    if is_text:
-        lines = split_label_lines(render_text(text))
-        block = find_block(lines)
-    else:
-        root, cut = parse_html_checked(body if encoding == "utf-8" else text)
-        if cut:
-            messages.append(f"page: {cut}")
-        lines = split_label_lines(render_html(root, skip_chrome=True))
-        block = find_block(lines)
-        if block is None:  # chrome detection too eager? read the whole page once more
-            lines = split_label_lines(render_html(root, skip_chrome=False))
-            block = find_block(lines)
-        if block is not None:
-            title = desc.html_title(root, lines, block)
+    lines, block, title, cut = _find_block(body, text, encoding, is_text)
+    if cut:
+        messages.append(f"page: {cut}")
     if block is None:
         reason = "no project block found (fewer than 3 known labels together)"
         if truncated:
             reason += "; the page is truncated"
-        if not is_text and cut:
+        if cut:
             reason += f"; {cut}"
         return Extraction(None, reason, messages, encoding=encoding)
     if title is None:
@@ -156,6 +144,21 @@ def parse_page(url: str, body: bytes, fetched_at: datetime | str | None = None,
     ex.messages.extend(ex.enrichment_messages)
     rec["validation_messages"] = list(ex.messages)
     return ex
+
+
+def _find_block(body: bytes, text: str, encoding: str | None, is_text: bool):
+    """(rendered lines, the block or None, the HTML title or None, why libxml2 stopped or None)."""
+    if is_text:
+        lines = split_label_lines(render_text(text))
+        return lines, find_block(lines), None, None
+    root, cut = parse_html_checked(body if encoding == "utf-8" else text)
+    lines = split_label_lines(render_html(root, skip_chrome=True))
+    block = find_block(lines)
+    if block is None:  # chrome detection too eager? read the whole page once more
+        lines = split_label_lines(render_html(root, skip_chrome=False))
+        block = find_block(lines)
+    title = desc.html_title(root, lines, block) if block is not None else None
+    return lines, block, title, cut
 
 
 def _read_fields(block: Block, rec: dict, ex: Extraction, published: dict,
@@ -189,24 +192,14 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, published: dict,
             ex.messages.append(f"extra_fields: unknown label '{name}'")
             continue
         if label.kind == PERIOD:
-            start, end, msgs = N.period(text)
-            for col, val in (("start_date", start), ("end_date", end)):
-                if rec[col] is None:
-                    rec[col] = val
-                elif val is not None and rec[col] != val:
-                    ex.messages.append(f"{col}: '{label.text}' disagrees with the date label")
-            ex.messages.extend(f"{col}: {m}" for col, m in msgs)
+            _read_period(rec, ex, label.text, text)
             continue
         col = label.column
         if label.kind != MAPPED or col is None:
             continue
         if col.name == "owner_org_number" and N.is_personnummer(text):
             raw[name] = MASKED_PERSONNUMMER
-            published["owner_number_personal"] = True
-        elif col.name == "nuts2_code" and N.is_national_nuts(text):
-            published["nuts2_national"] = True
-        elif col.name == "programme_area":
-            published.setdefault("programme_area_name", N.programme_area_name(value))
+        _note_published(published, col.name, text, value)
         typed, msg = N.NORMALIZER_OF[col.name](text)
         if isinstance(typed, str) and typed is not text:
             typed = mask(typed, personal_data)
@@ -223,6 +216,28 @@ def _read_fields(block: Block, rec: dict, ex: Extraction, published: dict,
             continue
         seen_columns[col.name] = name
         rec[col.name] = typed
+
+
+def _read_period(rec: dict, ex: Extraction, label_text: str, text: str) -> None:
+    """`Projektperiod: 2020-01-01 - 2021-12-31` fills the dates the date labels left empty."""
+    start, end, msgs = N.period(text)
+    for col, val in (("start_date", start), ("end_date", end)):
+        if rec[col] is None:
+            rec[col] = val
+        elif val is not None and rec[col] != val:
+            ex.messages.append(f"{col}: '{label_text}' disagrees with the date label")
+    ex.messages.extend(f"{col}: {m}" for col, m in msgs)
+
+
+def _note_published(published: dict, column: str, text: str, value: str) -> None:
+    """What enrichment needs from a field that its typed column does not keep
+    (enrich.Published): `text` as published, `value` as masked."""
+    if column == "owner_org_number" and N.is_personnummer(text):
+        published["owner_number_personal"] = True
+    elif column == "nuts2_code" and N.is_national_nuts(text):
+        published["nuts2_national"] = True
+    elif column == "programme_area":
+        published.setdefault("programme_area_name", N.programme_area_name(value))
 
 
 LINE_NOT_UNDERSTOOD = "fields_raw: line not understood"

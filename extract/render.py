@@ -168,6 +168,8 @@ _RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 
 def render_html(root: etree._Element, skip_chrome: bool = True) -> list[Line]:
     """Lines of the page; chrome skipped, or (skip_chrome=False) kept and marked."""
+    # One function on purpose: the hottest loop of the extractor (every element of every page),
+    # its state (the pending line, the tag/region/row stacks) kept in locals of one frame.
     lines: list[Line] = []
     chrome_stack: list[bool] = []  # only when chrome is kept: which open elements are chrome
     in_chrome = 0
