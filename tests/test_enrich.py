@@ -529,3 +529,24 @@ def test_codelists_markdown():
     assert "**unverified**" in line_175
     assert not any(line.startswith("- `163`") for line in md.splitlines())   # high confidence
     assert "CELEX 32021R1060" in md
+
+
+# --------------------------------------------------------------------------- what enrichment reads
+
+
+def test_enrichment_reads_typed_columns_not_label_text():
+    """fields_raw is the audit trail: enrichment does not look labels up in it."""
+    typed = {"programme_period": "2007-2013", "programme_area": "1", "region": "Stockholm",
+             "owner_org_number": None, "owner_name": "FIRMA ANDERSSON"}
+    with_raw = dict(typed, fields_raw={
+        "Programområde": "Programområde 1 Kompetensförsörjning", "NUTS-2 kod": "SE0",
+        "Projektägare organisationsnummer": "[personnummer maskerat]"})
+    assert enrich(with_raw) == enrich(dict(typed)) == []
+    assert with_raw["programme_area_label"] is None and with_raw["owner_legal_form"] is None
+
+
+def test_an_esf_plus_area_letter_names_the_code_lists_period():
+    rec = {"programme_area": "D", "specific_objective": "D1"}
+    assert enrich(rec) == []
+    assert rec["programme_area_label"] == "Öka kapaciteten i den glesa geografin"
+    assert rec["specific_objective_label"] == "Öka kapaciteten i den glesa geografin"
