@@ -168,7 +168,8 @@ class FaultPlan:
         if "/" not in str(spec) and path.suffix != ".json" and bundled.is_file():
             return cls.load(bundled)
         names = ", ".join(sorted(p.stem for p in bundled_plans_dir().glob("*.json")))
-        raise FaultPlanError(f"{spec}: no such plan file or bundled plan (bundled: {names})")
+        bundled = f"bundled: {names}" if names else f"no bundled plans in {bundled_plans_dir()}"
+        raise FaultPlanError(f"{spec}: no such plan file or bundled plan ({bundled})")
 
     @classmethod
     def of(cls, faults: FaultPlan | dict | str | Path | None) -> FaultPlan:
