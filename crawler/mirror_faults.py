@@ -134,7 +134,7 @@ class FaultPlan:
         entries: dict[str, tuple[Action, ...]] = {}
         for target, actions in data.items():
             where = f"{source}: entry {target!r}"
-            if not target.startswith("/"):
+            if not isinstance(target, str) or not target.startswith("/"):
                 raise FaultPlanError(f"{where}: a target is a path (and query) starting with '/'")
             if isinstance(actions, str) or not isinstance(actions, list) or not actions:
                 raise FaultPlanError(f"{where}: needs a non-empty list of actions, e.g. [\"503\", \"200\"]")
