@@ -39,13 +39,15 @@ pipelines are holding back the downloads; queued near 0 means discovery is.
 
     .venv/bin/python bench/crawl_bench.py [--pages 2000] [--rounds 3] [--concurrency 16]
         [--pages-from generated|samples] [--server fast|nginx|mirror] [--json FILE]
-        [--set NAME=VALUE ...] [--esf-patch FILE ...] [--profile DIR]
+        [--set NAME=VALUE ...] [--ceiling] [--esf-pipeline CLASS ...] [--profile DIR]
 
 --set NAME=VALUE (repeatable) is a Scrapy setting for both crawls (e.g. CONCURRENT_ITEMS=4).
 
---esf-patch FILE (repeatable) adds a contender `esf+FILE`: the esf crawl after executing FILE
-(a module that monkeypatches the crawler, to try a change before making it). --profile DIR writes a
-cProfile of each contender's crawl phase (extra run after the rounds, slow).
+--esf-pipeline CLASS (repeatable) adds a contender `esf+CLASS`: the esf crawl with that item
+pipeline in place of the project's (`-s ITEM_PIPELINES={CLASS: 300}`, bench/ on PYTHONPATH; to
+try a change before making it). --ceiling adds `items_only.CountOnlyPipeline` (bench/items_only.py).
+Such a contender may drop records: its run assertions are off. --profile DIR writes a cProfile of
+each contender's crawl phase (extra run after the rounds, slow).
 """
 
 from __future__ import annotations
@@ -325,7 +327,7 @@ def _settings(args) -> dict:
                            "crawl_probe.CrawlProbe": 0}}
 
 
-def run_crawl(contender: str, patches: list[str], origin: str, tmp: Path, args,
+def run_crawl(contender: str, pipeline: str | None, origin: str, tmp: Path, args,
               server: Server, n_pages: int, profile: str | None = None) -> dict:
     probe = tmp / "probe.json"
     probe.unlink(missing_ok=True)
@@ -342,11 +344,12 @@ def run_crawl(contender: str, patches: list[str], origin: str, tmp: Path, args,
         shutil.rmtree(out, ignore_errors=True)
         cmd = [sys.executable, str(RUNNER), "esf", "--start-url", origin + LIST, "--out", str(out),
                "-s", "PROJEKTBANK_SITEMAPS_FROM_ROBOTS=False"]
-        for k, v in settings.items():
-            cmd += ["-s", f"{k}={json.dumps(v) if isinstance(v, dict) else v}"]
-        if patches:  # a patch may drop records: no run assertions
-            cmd += ["-s", "PROJEKTBANK_MIN_RECORDS=0", "-s", "PROJEKTBANK_DEFAULT_MIN_FILL=0"]
-        env["BENCH_PATCHES"] = os.pathsep.join(patches)
+        for k, v in settings.items():  # the bench's own settings are not the crawl's: -S
+            cmd += ["-S" if k.startswith("BENCH_") else "-s",
+                    f"{k}={json.dumps(v) if isinstance(v, dict) else v}"]
+        if pipeline:  # another item pipeline may drop records: no run assertions
+            cmd += ["-s", f"ITEM_PIPELINES={json.dumps({pipeline: 300})}",
+                    "-s", "PROJEKTBANK_MIN_RECORDS=0", "-s", "PROJEKTBANK_DEFAULT_MIN_FILL=0"]
     server_cpu0 = server.cpu()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env)
@@ -359,7 +362,7 @@ def run_crawl(contender: str, patches: list[str], origin: str, tmp: Path, args,
     if contender != "bare":
         report = json.loads((tmp / "out" / "crawl_report.json").read_text(encoding="utf-8"))
         result["records"] = report["records"]
-        if not patches and (  # a patch may be an upper bound that skips work
+        if not pipeline and (  # another pipeline may be an upper bound that skips work
                 report["detail_pages_this_run"] != args.pages or report["records"] != args.pages):
             raise RuntimeError(f"{contender}: {report['detail_pages_this_run']} pages, "
                                f"{report['records']} records; expected {args.pages}")
@@ -402,11 +405,13 @@ def main() -> int:
                     help="the fast server answers each request after MS milliseconds, as a "
                          "remote site does (default 0: the CPU-bound worst case)")
     ap.add_argument("--ceiling", action="store_true",
-                    help="also crawl with esf whose pipeline drops the pages (bench/"
-                         "patch_items_only.py): what Scrapy's item path alone allows")
+                    help="also crawl with esf whose item pipeline counts and drops the pages "
+                         "(bench/items_only.py): what Scrapy's item path alone allows")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a Scrapy setting for both crawls (repeatable)")
-    ap.add_argument("--esf-patch", action="append", default=[], metavar="FILE")
+    ap.add_argument("--esf-pipeline", action="append", default=[], metavar="CLASS",
+                    help="also crawl with esf with this item pipeline in place of the "
+                         "project's (dotted path; bench/ is on PYTHONPATH; repeatable)")
     ap.add_argument("--no-esf", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--profile", metavar="DIR")
     ap.add_argument("--json", metavar="FILE")
@@ -414,14 +419,14 @@ def main() -> int:
     if args.pages < 2000:
         print("note: the issue asks for N >= 2000", file=sys.stderr)
 
-    contenders: list[tuple[str, list[str]]] = [("bare", [])]
+    contenders: list[tuple[str, str | None]] = [("bare", None)]   # (name, item pipeline)
     if not args.no_esf:
-        contenders.append(("esf", []))
+        contenders.append(("esf", None))
     if args.ceiling:
-        args.esf_patch.insert(0, str(BENCH / "patch_items_only.py"))
-    for patch in args.esf_patch:
-        p = str(Path(patch).resolve())
-        contenders.append((f"esf+{Path(patch).stem}", [p]))
+        args.esf_pipeline.insert(0, "items_only.CountOnlyPipeline")
+    for pipeline in args.esf_pipeline:
+        module = pipeline.rpartition(".")[0].rpartition(".")[2] or pipeline
+        contenders.append((f"esf+{module}", pipeline))
 
     site, lists, details = build_site(args.pages, args.pages_from)
     args.targets = lists + details
@@ -440,8 +445,8 @@ def main() -> int:
         try:
             for rnd in range(args.rounds):
                 order = contenders if rnd % 2 == 0 else contenders[::-1]
-                for name, patches in order:
-                    r = run_crawl(name, patches, origin, tmp, args, server, n_pages)
+                for name, pipeline in order:
+                    r = run_crawl(name, pipeline, origin, tmp, args, server, n_pages)
                     results[name].append(r)
                     print(f"  round {rnd + 1} {name:<14} {r['pages_per_s']:7.1f} pages/s "
                           f"(crawl {r['crawl_s']:.2f} s, wall {r['wall_s']:.1f} s; "
@@ -454,9 +459,9 @@ def main() -> int:
                 import pstats
 
                 Path(args.profile).mkdir(parents=True, exist_ok=True)
-                for name, patches in contenders:
+                for name, pipeline in contenders:
                     prof = str(Path(args.profile).resolve() / f"{name}.prof")
-                    run_crawl(name, patches, origin, tmp, args, server, n_pages, profile=prof)
+                    run_crawl(name, pipeline, origin, tmp, args, server, n_pages, profile=prof)
                     print(f"\n--- cProfile of {name} (crawl phase, top 25 by cumulative time): {prof}")
                     pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
         finally:

@@ -3,9 +3,9 @@
     python bench/crawl_runner.py esf  [projektbank crawl arguments]
     python bench/crawl_runner.py bare URLS.json SETTINGS.json
 
-`esf` runs `projektbank crawl` unchanged, after executing the Python files named in
-BENCH_PATCHES (os.pathsep-separated; the bench's --esf-patch: monkeypatches that try out a
-proposed change to the crawler without editing it). `bare` runs a spider that requests the
+`esf` runs `projektbank crawl` unchanged; a contender that changes the crawl (the items-only
+ceiling, a proposed pipeline) does it through Scrapy settings given with -s (ITEM_PIPELINES=…,
+with bench/ on PYTHONPATH), never by patching code. `bare` runs a spider that requests the
 given URLs and does nothing with the responses, under the project's Scrapy settings with the
 item pipelines off (the same scheduler, middlewares, headers and concurrency as `esf`) plus
 the settings in SETTINGS.json (the same ones the bench passes to `esf` with -s).
@@ -22,9 +22,6 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_esf(argv: list[str]) -> int:
-    for patch in filter(None, os.environ.get("BENCH_PATCHES", "").split(os.pathsep)):
-        code = compile(Path(patch).read_text(encoding="utf-8"), patch, "exec")
-        exec(code, {"__name__": "bench_patch", "__file__": patch})
     from projektbank.crawler.cli import main
 
     return main(["crawl", *argv])

@@ -14,14 +14,9 @@ A path without its trailing slash whose folder exists is redirected (301) like W
 `{{ORIGIN}}` in .txt and .xml files is replaced by `http://127.0.0.1:PORT`. Unknown URLs get
 404 with `DIR/404.html` when it exists.
 
-Fault injection (`faults=`, a dict or a JSON file, `"default"` for the bundled site's set):
-`{"<target>": ["503", "200"], …}`: the n-th request for the target (path + query as sent,
-or the canonical detail URL path `…/projekt/?dnr=…`) gets the n-th action; the last action
-repeats. Actions: a status code (`"503"`, `"429:2"` = 429 with `Retry-After: 2`,
-`"429:date+2"` = with Retry-After as the HTTP date 2 s ahead, `"301:/other?x=1"` = a redirect
-there), `"drop"` (close the connection without a response), `"slow:S"` (wait S seconds, then
-200), `"slowbody:S"` (headers at once, the page's body trickled over S seconds), `"200"` (serve
-normally).
+Fault injection (`faults=`): a plan, data in a JSON file (`samples/faults/default.json` by the
+name `"default"`), a `{target: [actions]}` dict, or a FaultPlan; plans and their actions are
+crawler/mirror_faults.py's (`projektbank mirror --help` lists the actions).
 
 Validators (`conditional=True`, the default): every file is served with `ETag` (the sha1 of
 the bytes served, quoted) and `Last-Modified` (the file's mtime), and a GET/HEAD whose
@@ -31,12 +26,9 @@ body. `conditional=False` is a server that ignores validators: the headers are s
 answer is always the full page. `validators=False` sends none. Faults come first: a faulty
 answer is never a 304; after `slow:S` or `200` the request is served (and revalidated) normally.
 
-Bounded against hostile clients: a request head over 64 KB, a request line or header that
-does not parse, a `Content-Length` that is not a number or is negative, or a chunked request
-body get `400 Bad Request`; a body over `MAX_BODY` bytes gets `413` (never read); a request head
-not complete within `HEADER_TIMEOUT` seconds gets `408` (an idle keep-alive connection is closed
-after `IDLE_TIMEOUT`); a file reached through a symlink that leads out of the served folder is
-not served (404); the response cache holds at most `CACHE_BYTES`.
+Bounded against hostile clients (crawler/mirror_http.py reads the requests): malformed or
+oversized requests get 400/408/413; a file reached through a symlink that leads out of the served
+folder is not served (404); the response cache holds at most `CACHE_BYTES`.
 
 Every request is appended to `log_path` (JSON lines: t, method, target, status, conditional:
 whether the request carried If-None-Match/If-Modified-Since) when given.
@@ -55,19 +47,17 @@ from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from projektbank.crawler.mirror_faults import FaultPlan
+from projektbank.crawler.mirror_http import (
+    HEADER_TIMEOUT,
+    IDLE_TIMEOUT,
+    MAX_HEAD,
+    BadRequest,
+    read_request,
+    refuse,
+    write_response,
+)
 from projektbank.extract.identifiers import dnr_of
-
-DEFAULT_FAULTS: dict[str, list[str]] = {
-    # recoverable
-    "/resultat/projektbanken/projekt/?dnr=2019/00492": ["503", "503", "200"],
-    "/resultat/projektbanken/projekt/?dnr=22-021-S03": ["429:1", "200"],
-    "/resultat/projektbanken/projekt/?dnr=23-002-S02": ["drop", "200"],
-    "/resultat/projektbanken/projekt/?dnr=2016/00311": ["slow:1.5"],
-    "/resultat/projektbanken/projekt/?dnr=2018/00250": ["slow:4", "200"],  # > DOWNLOAD_TIMEOUT once
-    "/resultat/projektbanken/?sida=2": ["500", "200"],
-    # not recoverable
-    "/resultat/projektbanken/projekt/?dnr=2015/00777": ["503"],
-}
 
 NOT_FOUND_BODY = (
     b"<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>Sidan hittades inte"
@@ -75,17 +65,7 @@ NOT_FOUND_BODY = (
 )
 
 
-HEADER_TIMEOUT = 10.0     # seconds for a request head, once its first byte arrived
-IDLE_TIMEOUT = 75.0       # seconds a kept-alive connection may wait for its next request
-MAX_HEAD = 1 << 16        # bytes of a request line and headers
-MAX_BODY = 1 << 16        # bytes of a request body (the site takes none)
 CACHE_BYTES = 256 << 20   # bodies kept in the response cache
-
-
-class BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def repo_site_dir() -> Path:
@@ -108,7 +88,7 @@ class Mirror:
     """Serve *root* on 127.0.0.1:*port* (0 = any free port) in a background thread."""
 
     def __init__(self, root: str | Path | None = None, port: int = 0, *, host: str = "127.0.0.1",
-                 faults: dict[str, list[str]] | str | Path | None = None,
+                 faults: FaultPlan | dict[str, list[str]] | str | Path | None = None,
                  log_path: str | Path | None = None, cache: bool = True,
                  conditional: bool = True, validators: bool = True):
         self.root = Path(root) if root else repo_site_dir()
@@ -118,12 +98,7 @@ class Mirror:
         self._cached_bytes = 0
         self.host = host
         self.port = port
-        if faults == "default":
-            faults = DEFAULT_FAULTS
-        elif isinstance(faults, (str, Path)):
-            faults = json.loads(Path(faults).read_text(encoding="utf-8"))
-        self.faults: dict[str, list[str]] = dict(faults or {})
-        self._hits: dict[str, int] = {}
+        self.faults = FaultPlan.of(faults)   # FaultPlanError (a ValueError) names the entry
         self.log_path = Path(log_path) if log_path else None
         self._log = None
         self._cache: dict[str, tuple[int, dict[str, str], bytes]] | None = {} if cache else None
@@ -217,17 +192,6 @@ class Mirror:
             return 301, {"Location": location, "Content-Type": "text/html; charset=utf-8"}, b""
         return self._not_found()
 
-    def _fault_key(self, target: str) -> str | None:
-        if target in self.faults:
-            return target
-        dnr = dnr_of(target)
-        if dnr is not None:
-            path = urlsplit(target).path
-            key = f"{path if path.endswith('/') else path + '/'}?dnr={dnr}"
-            if key in self.faults:
-                return key
-        return None
-
     @staticmethod
     def not_modified(request_headers: dict[str, str], headers: dict[str, str]) -> bool:
         """RFC 9110 §13.1: If-None-Match (weak comparison) wins over If-Modified-Since."""
@@ -264,10 +228,10 @@ class Mirror:
         try:
             while True:
                 try:
-                    request = await self._read_request(reader)
+                    request = await read_request(reader, self.idle_timeout, self.header_timeout)
                 except BadRequest as exc:
                     self._record("-", "-", exc.status)
-                    self._refuse(writer, exc.status, str(exc))
+                    refuse(writer, exc.status, str(exc))
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(writer.drain(), 5)
                     return
@@ -275,65 +239,22 @@ class Mirror:
                     return
                 method, target, version, headers = request
                 keep_alive = headers.get("connection", "").lower() != "close" and version == "HTTP/1.1"
-
-                action = "200"
-                key = self._fault_key(target)
-                if key is not None:
-                    n = self._hits.get(key, 0)
-                    self._hits[key] = n + 1
-                    seq = self.faults[key]
-                    action = seq[min(n, len(seq) - 1)] if seq else "200"
-                extra: dict[str, str] = {}
                 conditional = "if-none-match" in headers or "if-modified-since" in headers
-                if action == "drop":
+                action = self.faults.next_action(target)   # faults come first: never a 304
+                if action.drop:
                     self._record(method, target, "drop", conditional)
                     writer.transport.abort()
                     return
-                trickle = 0.0
-                if action.startswith("slow:"):
-                    await asyncio.sleep(float(action.split(":", 1)[1]))
-                    action = "200"
-                elif action.startswith("slowbody:"):
-                    trickle = float(action.split(":", 1)[1])
-                    action = "200"
-                if action == "200":
-                    status, hdrs, body = self.resolve(target)
-                    if (self.conditional and status == 200 and method in ("GET", "HEAD")
-                            and conditional and self.not_modified(headers, hdrs)):
-                        status, body = 304, b""
-                        hdrs = {k: v for k, v in hdrs.items()
-                                if k in ("ETag", "Last-Modified", "Cache-Control", "Expires")}
+                if action.delay:
+                    await asyncio.sleep(action.delay)
+                if action.status is None:
+                    status, hdrs, body = self._answer(method, target, headers, conditional)
                 else:
-                    code, _, arg = action.partition(":")
-                    status, hdrs, body = int(code), {"Content-Type": "text/html; charset=utf-8"}, (
-                        f"<html><body><h1>{code}</h1></body></html>".encode())
-                    if status in (301, 302, 303, 307, 308) and arg:
-                        extra["Location"] = arg
-                    elif arg.startswith("date+"):
-                        extra["Retry-After"] = formatdate(time.time() + float(arg[5:]), usegmt=True)
-                    elif arg:
-                        extra["Retry-After"] = arg
+                    status, body = action.status, action.body()
+                    hdrs = {"Content-Type": "text/html; charset=utf-8", **action.headers()}
                 self._record(method, target, status, conditional)
-                reason = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
-                          404: "Not Found",
-                          429: "Too Many Requests", 500: "Internal Server Error",
-                          503: "Service Unavailable"}.get(status, "Status")
-                out = [f"HTTP/1.1 {status} {reason}"]
-                for k, v in {**hdrs, **extra}.items():
-                    out.append(f"{k}: {v}")
-                if status != 304:  # a 304 has no body (and no Content-Length of its own)
-                    out.append(f"Content-Length: {len(body)}")
-                out.append("Connection: " + ("keep-alive" if keep_alive else "close"))
-                writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1"))
-                if method != "HEAD" and trickle > 0 and body:
-                    step = max(1, len(body) // 10)
-                    for i in range(0, len(body), step):
-                        writer.write(body[i:i + step])
-                        await writer.drain()
-                        await asyncio.sleep(trickle / 10)
-                elif method != "HEAD":
-                    writer.write(body)
-                await writer.drain()
+                await write_response(writer, status, hdrs, body, head_only=method == "HEAD",
+                                     keep_alive=keep_alive, trickle=action.trickle)
                 if not keep_alive:
                     break
         except (ConnectionError, asyncio.CancelledError):
@@ -342,67 +263,18 @@ class Mirror:
             with contextlib.suppress(Exception):
                 writer.close()
 
+    def _answer(self, method: str, target: str, headers: dict[str, str],
+                conditional: bool) -> tuple[int, dict[str, str], bytes]:
+        """The page, or 304 when the request's validators match it."""
+        status, hdrs, body = self.resolve(target)
+        if (self.conditional and status == 200 and method in ("GET", "HEAD")
+                and conditional and self.not_modified(headers, hdrs)):
+            return 304, {k: v for k, v in hdrs.items()
+                         if k in ("ETag", "Last-Modified", "Cache-Control", "Expires")}, b""
+        return status, hdrs, body
+
     header_timeout = HEADER_TIMEOUT   # (class attributes: a test may shorten them)
     idle_timeout = IDLE_TIMEOUT
-
-    async def _read_request(self, reader: asyncio.StreamReader):
-        """(method, target, version, headers) of the next request; None when the client closed
-        (or an idle keep-alive connection timed out); BadRequest for anything malformed."""
-        try:
-            first = await asyncio.wait_for(reader.readexactly(1), self.idle_timeout)
-        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
-            return None
-        try:
-            head = first + await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.header_timeout)
-        except TimeoutError:
-            raise BadRequest(408, "request head not complete in time") from None
-        except asyncio.LimitOverrunError:
-            raise BadRequest(400, "request head too long") from None
-        except (asyncio.IncompleteReadError, ConnectionError):
-            return None
-        if len(head) > MAX_HEAD:
-            raise BadRequest(400, "request head too long")
-        lines = head[:-4].decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3 or not parts[0].isalpha() or not parts[2].startswith("HTTP/1."):
-            raise BadRequest(400, "malformed request line")
-        method, target, version = parts
-        if not (target.startswith("/") or target.startswith(("http://", "https://"))):
-            raise BadRequest(400, "malformed request target")
-        if len(target) > 8192:
-            raise BadRequest(400, "request target too long")
-        if target.startswith(("http://", "https://")):   # absolute form: keep path and query
-            split = urlsplit(target)
-            target = (split.path or "/") + (f"?{split.query}" if split.query else "")
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            k, sep, v = line.partition(":")
-            if not sep or not k or k != k.strip() or " " in k:
-                raise BadRequest(400, "malformed header line")
-            headers[k.lower()] = v.strip()
-        if "transfer-encoding" in headers:
-            raise BadRequest(400, "request bodies are not accepted chunked")
-        raw = headers.get("content-length", "0") or "0"
-        if not raw.isdigit():
-            raise BadRequest(400, "Content-Length is not a number")
-        length = int(raw)
-        if length > MAX_BODY:
-            raise BadRequest(413, f"request body over {MAX_BODY} bytes")
-        if length:
-            try:
-                await asyncio.wait_for(reader.readexactly(length), self.header_timeout)
-            except TimeoutError:
-                raise BadRequest(408, "request body not complete in time") from None
-            except (asyncio.IncompleteReadError, ConnectionError):
-                return None
-        return method, target, version, headers
-
-    @staticmethod
-    def _refuse(writer: asyncio.StreamWriter, status: int, message: str) -> None:
-        reason = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}[status]
-        body = f"<html><body><h1>{status} {reason}</h1><p>{message}</p></body></html>".encode()
-        writer.write((f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n"
-                      f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body)
 
     async def _serve(self) -> None:
         self._server = await asyncio.start_server(self._handle, self.host, self.port, backlog=1024,

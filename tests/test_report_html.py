@@ -18,7 +18,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT
-from projektbank.pipelines.report_html import read_folder, write_report
+from projektbank.pipelines.report_html import write_report
+from projektbank.pipelines.report_html.data import read_folder
 
 DRAW_REPORTS = True  # conftest: runs here draw report.html
 
@@ -383,7 +384,7 @@ def test_fill_rates_show_what_a_period_does_not_publish(samples_out, tmp_path):
     """Columns whose schema `periods` leave a period out are drawn as not published there
     (hatched, labelled), not as a 0% failure; without `periods`, every cell is measured."""
     from projektbank.extract.schema import BY_NAME
-    from projektbank.pipelines.report_html import fill_by_period, published_in
+    from projektbank.pipelines.report_html.data import fill_by_period, published_in
 
     table = pq.read_table(samples_out / "projects.parquet")
     periods, counts, rates = fill_by_period(table)

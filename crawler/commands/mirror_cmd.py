@@ -7,6 +7,12 @@ Layout and URL mapping: samples/site/README.md. Stop with Ctrl-C.
   projektbank mirror --port 8000 &
   projektbank crawl --start-url http://127.0.0.1:8000/resultat/projektbanken/ \\
       --out /tmp/esf -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False
+
+--faults injects faults from a plan: a JSON file, or the name of a bundled plan in
+samples/faults/ ('default': the bundled site's 503s, 429s, a dropped connection, slow pages):
+
+  {"about": "what it is for", "faults": {"/resultat/projektbanken/?sida=2": ["500", "200"],
+                                         "/resultat/projektbanken/projekt/?dnr=2019/00492": ["503"]}}
 """
 
 from __future__ import annotations
@@ -23,14 +29,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="site folder (default: the bundled samples/site)")
     p.add_argument("--port", type=int, default=8000, metavar="N",
                    help="port on 127.0.0.1 (default: %(default)s; 0: any free port)")
-    p.add_argument("--faults", metavar="FILE|default",
-                   help="inject faults: a JSON file {target: [actions]}, or 'default' for the "
-                        "test set (503 then 200, 429 with Retry-After, a dropped connection, …)")
+    from projektbank.crawler.mirror_faults import ACTIONS_HELP
+
+    p.add_argument("--faults", metavar="FILE|NAME",
+                   help="inject faults: a plan file {\"faults\": {target: [actions]}}, or a "
+                        "bundled plan's name ('default')")
+    p.epilog = ACTIONS_HELP
     p.add_argument("--log", metavar="FILE", help="append every request to FILE (JSON lines)")
 
 
 def run(args: argparse.Namespace) -> int:
     from projektbank.crawler.mirror import Mirror, repo_site_dir
+    from projektbank.crawler.mirror_faults import FaultPlan, FaultPlanError
 
     root = Path(args.dir) if args.dir else repo_site_dir()
     if not root.is_dir():
@@ -39,13 +49,15 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"projektbank mirror: invalid port: {args.port}", file=sys.stderr)
         return 2
-    if args.faults and args.faults != "default" and not Path(args.faults).is_file():
-        print(f"projektbank mirror: no such file: {args.faults}", file=sys.stderr)
+    try:
+        faults = FaultPlan.named(args.faults) if args.faults else None
+    except FaultPlanError as exc:  # not JSON, unreadable, an unknown action: names the entry
+        print(f"projektbank mirror: --faults {exc}", file=sys.stderr)
         return 2
     try:
-        mirror = Mirror(root, args.port, faults=args.faults, log_path=args.log)
-    except (ValueError, OSError) as exc:  # a faults file that is not JSON, an unreadable one
-        print(f"projektbank mirror: --faults {args.faults}: {exc}", file=sys.stderr)
+        mirror = Mirror(root, args.port, faults=faults, log_path=args.log)
+    except OSError as exc:  # a log file that cannot be opened
+        print(f"projektbank mirror: {exc}", file=sys.stderr)
         return 2
     import asyncio
 
