@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from projektbank.extract.identifiers import DNR_ANY
+
 PERIODS = ("2007-2013", "2014-2020", "2021-2027")
 
 
@@ -109,7 +111,7 @@ def reason_kind(reason: str) -> str:
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|‘[^’]*’")
 # project ids (`22-021-S03`, `2019/00492`) and long numbers; short numbers (`SE0`, `UTF-8`,
 # a year) are part of what a message says
-_SPECIFIC = re.compile(r"\b\d{2}-\d{3}-S\d{2,3}\b|\b20\d\d/\d{5}\b|(?<![\w-])\d{5,}(?![\w-])")
+_SPECIFIC = re.compile(rf"{DNR_ANY.pattern}|(?<![\w-])\d{{5,}}(?![\w-])")
 
 
 def message_kind(message: str) -> tuple[str, str]:
