@@ -51,7 +51,7 @@ from projektbank.crawler.urls import (
     origin_of,
 )
 from projektbank.crawler.waits import CrawlStopping
-from projektbank.pipelines.raw_archive import clean_headers
+from projektbank.pipelines.warc import clean_headers
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
