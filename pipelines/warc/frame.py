@@ -19,6 +19,14 @@ from projektbank.pipelines.warc.record import WarcRecord, warc_fields
 
 _NEXT = re.compile(rb"WARC/\d\.\d{1,3}\r?\n")
 
+try:  # ISA-L inflates standard deflate about twice as fast as zlib, with the same interface
+    from isal import isal_zlib as _inflater
+
+    _INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, _inflater.error)
+except ImportError:  # pragma: no cover - isal ships wheels for the usual platforms
+    _inflater = zlib
+    _INFLATE_ERRORS = (zlib.error,)
+
 
 def records(fh, size: int, origin: str, limits: Limits) -> Iterator[WarcRecord | Unreadable]:
     """Every record of a WARC file (plain, or gzip with one record or several per member),
@@ -177,7 +185,7 @@ def inflate_member(fh, pos: int, cap: int, limits: Limits) -> tuple[bytes, int, 
     """The member at *pos*: (its bytes, where it ends, bytes discarded over *cap*, problem:
     None, "stop" over the discard cap, "cut" at the end of the file, or a corrupt-data reason)."""
     fh.seek(pos)
-    d = zlib.decompressobj(wbits=31)
+    d = _inflater.decompressobj(wbits=31)
     out = bytearray()
     consumed = discarded = 0
     pending = b""
@@ -204,7 +212,7 @@ def inflate_member(fh, pos: int, cap: int, limits: Limits) -> tuple[bytes, int, 
                 out = bytearray()
                 if discarded > limits.max_discard_bytes:
                     return b"", pos, discarded, "stop"
-    except zlib.error as exc:
+    except _INFLATE_ERRORS as exc:
         return b"", pos, 0, f"corrupt gzip data ({exc})"
     return bytes(out), pos + consumed - len(d.unused_data), discarded, None
 

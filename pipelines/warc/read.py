@@ -30,7 +30,7 @@ from projektbank.pipelines.inputs import (
     shorten,
 )
 from projektbank.pipelines.warc.frame import gzip_members, one_record, records
-from projektbank.pipelines.warc.record import REUSED_PROFILE, WarcRecord, header
+from projektbank.pipelines.warc.record import REUSED_PROFILE, Parsed, WarcRecord, header
 
 logger = logging.getLogger(__name__)
 
@@ -98,20 +98,18 @@ def iter_responses(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, in
                     if isinstance(rec, Unreadable):
                         logger.warning("%s: %s", rec.source, rec.reason)
                     elif rec.type == "response" and not rec.problem():
-                        found = _response(rec)
+                        found = _response(rec.summary())
                         if found is not None:
                             yield found[0].url, found[1], found[0].date, found[0].requested_url
         except OSError as exc:
             logger.warning("%s: stopped reading (%s)", path, exc)
 
 
-def _response(rec: WarcRecord, max_body: int | None = None):
+def _response(parsed: Parsed) -> tuple[Parsed, int] | None:
     """(parsed, status) of a response record with an HTTP status and a WARC-Date, else None."""
     try:
-        parsed = rec.parse(max_body)
         status = int(parsed.code or 0)
-    except Exception as exc:  # warcio raises several kinds on a malformed record
-        logger.warning("record at offset %d: %s", rec.offset, exc)
+    except ValueError:
         return None
     if parsed.code is None or parsed.date is None:
         return None
@@ -160,7 +158,7 @@ def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResp
                                        path, offset, rec)
                     elif rec.type == "metadata":
                         _apply_reuse(rec, by_id)
-                    elif rec.type == "response" and (found := _response(rec)) is not None:
+                    elif rec.type == "response" and (found := _response(rec.summary())):
                         entry = _entry(path, offset, length, *found)
                         by_id[entry.record_id] = entry
                         pending.append(entry)
@@ -169,7 +167,7 @@ def index_responses(paths: Iterable[str | os.PathLike]) -> Iterator[ArchivedResp
         yield from pending
 
 
-def _entry(path: Path, offset: int, length: int, parsed, status: int) -> ArchivedResponse:
+def _entry(path: Path, offset: int, length: int, parsed: Parsed, status: int) -> ArchivedResponse:
     h = parsed.headers
     return ArchivedResponse(
         path=path, offset=offset, length=length, record_id=parsed.record_id, url=parsed.url,
@@ -180,11 +178,10 @@ def _entry(path: Path, offset: int, length: int, parsed, status: int) -> Archive
 
 def _apply_reuse(rec: WarcRecord, by_id: dict[str, ArchivedResponse]) -> None:
     """A reuse metadata record: the validators the server sent when its page was revalidated."""
+    target = by_id.get(rec.summary().refers_to)
     try:
-        parsed = rec.parse(DEFAULT_LIMITS.max_page_bytes)
-        target = by_id.get(parsed.refers_to)
-        info = json.loads(parsed.body) if target is not None else None
-    except Exception:  # a malformed metadata record changes nothing
+        info = json.loads(rec.block) if target is not None else None
+    except (ValueError, RecursionError):  # a malformed metadata record changes nothing
         return
     if isinstance(info, dict) and info.get("projektbank") == REUSED_PROFILE:
         target.etag = info.get("etag")
