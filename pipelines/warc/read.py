@@ -3,8 +3,9 @@
 - `iter_responses`: a resumed job's own files (which pages are archived already);
 - `index_responses`: the previous job's archive, for fetch-less revalidation;
 - `read_member` + `parse_member`: one indexed record, to copy and to extract again.
-A record that `read_warc` refuses is refused by the others too, so a page the crawl counts as
-archived is a page `extract DIR/raw` reads.
+A record whose framing or digests `read_warc` refuses is left out by the others too, so a page
+the crawl counts as archived is a page `extract DIR/raw` reads. Index and resume read our own
+archive's header fields (`WarcRecord.summary`); the pages and the copy's page are parsed whole.
 """
 
 from __future__ import annotations
