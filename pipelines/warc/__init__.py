@@ -44,7 +44,7 @@ The modules, each used through this package's names:
     record  WarcRecord (the one record type: digests, parse), header names
     frame   the one reader: gzip members and records framed from their own headers, bounded
     read    read_warc (extract's pages), iter_responses, index_responses, parse_member
-    write   RawArchive, response_member, reuse_member, reused_copy (the one copy operation)
+    write   RawArchive, response_member, reused_copy (the one copy operation)
     files   warc_files, repair (a torn last record cut off before a resumed run appends)
 No Scrapy here; pipelines.sources imports this package, never the other way.
 """
@@ -69,11 +69,10 @@ from projektbank.pipelines.warc.write import (
     RawArchive,
     clean_headers,
     response_member,
-    reuse_member,
     reused_copy,
 )
 
 __all__ = ["REQUESTED_HEADER", "REUSED_PROFILE", "SHA_HEADER", "ArchivedResponse", "RawArchive",
            "WarcRecord", "clean_headers", "complete_length", "index_responses", "iter_responses",
            "parse_member", "parse_timestamp", "read_member", "read_warc", "repair",
-           "response_member", "reuse_member", "reused_copy", "warc_date", "warc_files"]
+           "response_member", "reused_copy", "warc_date", "warc_files"]

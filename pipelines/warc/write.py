@@ -105,7 +105,7 @@ def response_member(url: str, status: int, headers: Iterable[tuple[str, str]], b
     return sha, stored, member
 
 
-def reuse_member(url: str, refers_to: str, when: datetime, info: dict, level: int = 1) -> bytes:
+def _reuse_member(url: str, refers_to: str, when: datetime, info: dict, level: int = 1) -> bytes:
     """The `metadata` record that follows a copied record: why it was reused (JSON)."""
     from warcio.recordbuilder import RecordBuilder
 
@@ -124,7 +124,7 @@ def reused_copy(member: bytes, url: str, refers_to: str, when: datetime, info: d
     (one gzip member, as `read_member` returns it) unchanged, then a `metadata` record about it
     (`info` as JSON: why it was reused, the validators sent this time; WARC-Refers-To the copied
     record's id, WARC-Date *when* it was revalidated)."""
-    return member + reuse_member(url, refers_to, when, dict(info), level)
+    return member + _reuse_member(url, refers_to, when, dict(info), level)
 
 
 class RawArchive:
