@@ -3,7 +3,7 @@
 regular files are opened, reasons cut, names that are not UTF-8 escaped).
 
 Both readers of saved pages use these: pipelines.sources (files, folders, sidecars) and
-pipelines.warc (WARC records); neither imports the other's internals.
+pipelines.warc (WARC records); sources imports warc, never the other way.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 MAX_REASON = 300                 # characters of a reject reason (the rest is cut, `…`)
 MAX_WARC_HEADER = 1 << 16        # a WARC or HTTP header block
+
 
 @dataclass(frozen=True)
 class Limits:
