@@ -1,7 +1,7 @@
 """Detail pages from the spider to the raw archive and the dataset writer, in archive order.
 
 The heavy work of a page runs in worker processes, so the Scrapy thread only fetches: its WARC
-record (sha256, warcio, gzip: pipelines.raw_archive.response_member), then the one extraction
+record (sha256, gzip: pipelines.warc.response_member), then the one extraction
 path shared with `projektbank extract` (pipelines.extract_run.extract_page: parse_page), the
 record's validation and its conversion to Arrow. Pages go over in batches: one task, one
 pickle and one pipe write per batch, not per page, which is what keeps the hand-off cheap.
@@ -73,8 +73,8 @@ class _Recorder:
 def process_pages(pages: list[dict], personal_data: bool, level: int) -> UnitResult:
     """Each page's WARC record (unless it is already archived) and its extraction."""
     from projektbank.pipelines.extract_run import extract_page
-    from projektbank.pipelines.raw_archive import REQUESTED_HEADER, response_member
-    from projektbank.pipelines.sources import Page
+    from projektbank.pipelines.inputs import Page
+    from projektbank.pipelines.warc import REQUESTED_HEADER, response_member
 
     members: list[bytes] = []
     recorder = _Recorder()
@@ -141,7 +141,7 @@ def _warm_worker() -> None:
     import projektbank.extract  # noqa: F401
     import projektbank.pipelines.dataset  # noqa: F401
     import projektbank.pipelines.extract_run  # noqa: F401
-    import projektbank.pipelines.raw_archive  # noqa: F401
+    import projektbank.pipelines.warc  # noqa: F401
 
 
 # --- in the crawl process -----------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The Scrapy pipeline around the writers, and the crawl job that ties a run together.
 
 Page items from the spider go to PagePipeline, which hands each page to crawler/page_flow.py:
-in worker processes, its WARC record (pipelines/raw_archive.py) and the one extraction path
+in worker processes, its WARC record (pipelines/warc/) and the one extraction path
 shared with `projektbank extract` (pipelines.extract_run.extract_page: parse_page → validate);
 then, in archive order, the record is appended to DIR/raw and the row goes to the
 DatasetWriter, which de-duplicates by project_id and writes Parquet/CSV/rejects. So the
@@ -24,7 +24,7 @@ DIR/raw-previous/ (the previous job's archive: URL, sha256, ETag/Last-Modified, 
 A detail page it holds is requested with `If-None-Match`/`If-Modified-Since` (when the server
 sent validators). A `304`, or a `200` with the same body sha256 and Content-Type, means unchanged:
 the previous WARC record is copied byte for byte into DIR/raw (plus a metadata record saying so;
-see pipelines/raw_archive.py), and the previous row of the latest view (DIR/projects.parquet) is
+see pipelines/warc/), and the previous row of the latest view (DIR/projects.parquet) is
 reused as it is (same URL, sha256, fetched_at and extractor version) instead of being extracted
 again; otherwise the copied page is extracted (e.g. a page that was a reject). A reused record
 keeps its fetched_at: it is the page as fetched then; publish_run moves last_seen on. List pages,
@@ -85,7 +85,7 @@ def _path_query(url: str) -> str:
 def _move_warc_files(src: Path, dst: Path) -> None:
     """Move the WARC files of *src* into *dst* (same relative names); other files stay, and
     *src* goes only when nothing else is left in it."""
-    from projektbank.pipelines.raw_archive import warc_files
+    from projektbank.pipelines.warc import warc_files
 
     for path in warc_files(src):
         target = dst / path.relative_to(src)
@@ -114,7 +114,7 @@ class PreviousCrawl:
     what a conditional request sends, and what an unchanged page reuses."""
 
     def __init__(self, out_dir: Path, files: list[Path]):
-        from projektbank.pipelines.raw_archive import index_responses
+        from projektbank.pipelines.warc import index_responses
 
         self.out_dir = out_dir
         self.files = files
@@ -169,7 +169,7 @@ class PreviousCrawl:
 
     def load(self, entry) -> tuple[bytes, dict] | None:
         """The previous record: its gzip member and the page in it, or None when unreadable."""
-        from projektbank.pipelines.raw_archive import parse_member, read_member
+        from projektbank.pipelines.warc import parse_member, read_member
 
         try:
             member = read_member(entry.path, entry.offset, entry.length)
@@ -314,7 +314,7 @@ class CrawlJob:
 
     def _rotate_raw(self) -> None:
         """A new job: the previous job's raw archive moves to DIR/raw-previous/."""
-        from projektbank.pipelines.raw_archive import warc_files
+        from projektbank.pipelines.warc import warc_files
 
         if not warc_files(self.raw_dir):
             return
@@ -327,7 +327,7 @@ class CrawlJob:
         """A run that published nothing leaves the published dataset's archive in DIR/raw:
         its own pages move to DIR/raw-failed/<run_id>/ (kept for inspection), and the previous
         job's archive, which the latest view was built from, comes back from raw-previous/."""
-        from projektbank.pipelines.raw_archive import warc_files
+        from projektbank.pipelines.warc import warc_files
 
         try:
             self.close_archive()  # idempotent; already closed on the normal paths
@@ -343,7 +343,7 @@ class CrawlJob:
 
     def _load_previous(self) -> None:
         """Index the previous job's archive for conditional requests (fetch less)."""
-        from projektbank.pipelines.raw_archive import warc_files
+        from projektbank.pipelines.warc import warc_files
 
         if not self.settings.getbool("PROJEKTBANK_CONDITIONAL_REQUESTS", True):
             return
@@ -418,10 +418,10 @@ class CrawlJob:
     async def add_reused(self, item: dict) -> None:
         """The previous record, copied into this run's archive (no new response is stored),
         then its previous row, or the copy extracted again when there is no such row."""
-        from projektbank.pipelines.raw_archive import reuse_member
+        from projektbank.pipelines.warc import reused_copy
 
-        copied = item["member"] + reuse_member(item["url"], item["record_id"],
-                                               item["revalidated_at"], item["info"], self.archive.level)
+        copied = reused_copy(item["member"], item["url"], item["record_id"],
+                             item["revalidated_at"], item["info"], self.archive.level)
         try:
             row = self.previous.row_for(item["url"], item["sha256"], item["fetched_at"])
         except Exception as exc:  # never lose the page: extract it instead
@@ -460,7 +460,7 @@ class CrawlJob:
                 **{k: self.fetch_less.get(k, 0) for k in CONDITIONAL_COUNTERS}}
 
     def _load_prior(self) -> None:
-        from projektbank.pipelines.raw_archive import iter_responses, repair, warc_files
+        from projektbank.pipelines.warc import iter_responses, repair, warc_files
 
         self.prior_files = warc_files(self.raw_dir)
         for path in self.prior_files:
@@ -483,7 +483,7 @@ class CrawlJob:
 
     # --- pipelines ----------------------------------------------------------------------
     def open_archive(self) -> None:
-        from projektbank.pipelines.raw_archive import RawArchive
+        from projektbank.pipelines.warc import RawArchive
 
         s = self.settings
         self.archive = RawArchive(
@@ -497,7 +497,7 @@ class CrawlJob:
         from projektbank.crawler.urls import detail_links
         from projektbank.pipelines.dataset import DatasetWriter
         from projektbank.pipelines.extract_run import extract_page
-        from projektbank.pipelines.sources import read_warc
+        from projektbank.pipelines.warc import read_warc
 
         self.writer = DatasetWriter(self.out_dir)
         # contact persons, e-mail, phone: only when the operator asks (a rebuild then needs
@@ -792,11 +792,13 @@ class CrawlJob:
     def crawl_date(self) -> date:
         """The snapshot date: PROJEKTBANK_CRAWL_DATE (--crawl-date), else the UTC day the job
         started (a resumed job keeps its first day)."""
+        from projektbank.pipelines.warc import parse_timestamp
+
         fixed = self.settings.get("PROJEKTBANK_CRAWL_DATE")
         if fixed:
             return date.fromisoformat(str(fixed))
         start = str(self.segments[0].get("start") or _iso(self.started))
-        return datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(UTC).date()
+        return parse_timestamp(start).date()
 
     def _read_rejects(self) -> list[dict]:
         path = self.writer.tmp / "rejects.jsonl"

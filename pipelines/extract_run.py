@@ -13,17 +13,15 @@ from urllib.parse import urlsplit
 
 from projektbank.extract import parse_page
 from projektbank.pipelines.dataset import DatasetWriter, RunSummary
-from projektbank.pipelines.sources import (
+from projektbank.pipelines.inputs import (
     DEFAULT_LIMITS,
     Limits,
     Page,
     Unreadable,
-    find_inputs,
-    is_warc,
-    iter_pages,
     safe_text,
     shorten,
 )
+from projektbank.pipelines.sources import find_inputs, is_warc, iter_pages
 
 
 def extract_page(writer: DatasetWriter, page: Page | Unreadable, *,

@@ -311,7 +311,7 @@ def test_a_write_error_stops_the_crawl_and_resume_fetches_the_lost_pages(normal,
     patch = tmp_path / "full_disk.py"
     patch.write_text(
         "from projektbank.crawler.page_flow import PageFlow\n"
-        "from projektbank.pipelines.raw_archive import RawArchive\n"
+        "from projektbank.pipelines.warc import RawArchive\n"
         "PageFlow.BATCH_PAGES = 1  # one append per page: the third fails\n"
         "_append, _calls = RawArchive.append, [0]\n"
         "def append(self, members):\n"
@@ -408,7 +408,7 @@ def test_resume_follows_the_links_of_pages_archived_before_the_stop(tmp_path):
     (the page itself is not fetched again, so its links come from the archive)."""
     from datetime import UTC, datetime
 
-    from projektbank.pipelines.raw_archive import RawArchive
+    from projektbank.pipelines.warc import RawArchive
 
     pages = REPO / "samples" / "pages"
     a, b, c = "2019/00492", "2016/00127", "2020/00078"

@@ -1,21 +1,21 @@
-"""The raw archive (pipelines/raw_archive.py): WARC/1.1 records that `extract` reads back."""
+"""The raw archive (pipelines/warc/): WARC/1.1 records that `extract` reads back."""
 
 import hashlib
 import io
 from datetime import UTC, datetime
 
-from projektbank.pipelines.raw_archive import (
+from projektbank.pipelines.warc import (
     REQUESTED_HEADER,
     SHA_HEADER,
     RawArchive,
     clean_headers,
     iter_responses,
+    read_warc,
     repair,
     response_member,
     warc_date,
     warc_files,
 )
-from projektbank.pipelines.sources import read_warc
 
 
 def test_roundtrip_exact(tmp_path):

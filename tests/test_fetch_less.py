@@ -284,13 +284,14 @@ def test_index_copy_and_unreadable_previous_record(tmp_path):
     from datetime import UTC, datetime
 
     from projektbank.crawler.pipelines import REFETCH, CrawlJob, PreviousCrawl
-    from projektbank.pipelines.raw_archive import (
+    from projektbank.pipelines.warc import (
         RawArchive,
         index_responses,
         parse_member,
+        read_warc,
+        reused_copy,
         warc_files,
     )
-    from projektbank.pipelines.sources import read_warc
     from scrapy.http import HtmlResponse, Request
 
     url = "http://h/resultat/projektbanken/projekt/?dnr=2019/00492"
@@ -308,8 +309,9 @@ def test_index_copy_and_unreadable_previous_record(tmp_path):
     assert page["body"] == b"<p>x</p>" and page["fetched_at"] == ts
     # the copy: the same record, byte for byte, and a metadata record with the new validators
     b = RawArchive(tmp_path / "raw", "run2")
-    b.copy_record(member, url, entry.record_id, datetime.now(UTC),
-                  {"reason": "not_modified", "status": 304, "etag": '"v2"', "last_modified": None})
+    b.append(reused_copy(member, url, entry.record_id, datetime.now(UTC),
+                         {"reason": "not_modified", "status": 304, "etag": '"v2"',
+                          "last_modified": None}, b.level))
     b.close()
     copied = next(index_responses(warc_files(tmp_path / "raw")))
     assert copied.record_id == entry.record_id and copied.sha256 == entry.sha256

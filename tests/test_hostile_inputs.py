@@ -492,7 +492,8 @@ def _extract_in_process(paths, tmp: Path):
 
     from projektbank.pipelines.dataset import DatasetWriter
     from projektbank.pipelines.extract_run import extract_page
-    from projektbank.pipelines.sources import Page, Unreadable, iter_pages
+    from projektbank.pipelines.inputs import Page, Unreadable
+    from projektbank.pipelines.sources import iter_pages
 
     out = tmp / "out"
     shutil.rmtree(out, ignore_errors=True)
@@ -557,7 +558,7 @@ def test_fuzz_warc_structure(tmp_path, kinds, gz, where, byte):
     path = tmp_path / ("r.warc.gz" if gz else "r.warc")
     path.write_bytes(b"".join(recs))
     items = _extract_in_process([path], tmp_path)
-    from projektbank.pipelines.sources import Page
+    from projektbank.pipelines.inputs import Page
 
     got = {item.url.rsplit("=", 1)[1] for item in items if isinstance(item, Page)}
     assert keep <= got, (kinds, keep - got)
@@ -583,7 +584,7 @@ def test_fuzz_sidecars(tmp_path, meta, raw, use_raw):
     page.write_bytes(good_page("23-500-S01"))
     (tmp_path / "p.meta.json").write_bytes(raw if use_raw else json.dumps(meta).encode())
     (item,) = _extract_in_process([page], tmp_path)
-    from projektbank.pipelines.sources import Page
+    from projektbank.pipelines.inputs import Page
 
     assert isinstance(item, Page)
     assert item.url.startswith(("http://", "https://")) or item.url == str(page.resolve())
@@ -605,7 +606,7 @@ def test_the_raw_archive_is_owner_only(tmp_path):
     import stat
     from datetime import UTC, datetime
 
-    from projektbank.pipelines.raw_archive import RawArchive, warc_files
+    from projektbank.pipelines.warc import RawArchive, warc_files
 
     a = RawArchive(tmp_path / "raw", "run")
     a.write(esf_url("23-114-S01"), 200, [("Content-Type", "text/html")], good_page(), datetime.now(UTC))

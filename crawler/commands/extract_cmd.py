@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not _lexists(p)]
     if missing:
         return _fail(f"no such file or folder: {_shown(missing[0])}", 2)
-    from projektbank.pipelines.sources import DEFAULT_LIMITS, Limits
+    from projektbank.pipelines.inputs import DEFAULT_LIMITS, Limits
 
     limits = DEFAULT_LIMITS
     if args.max_page_bytes is not None:
@@ -204,7 +204,7 @@ def _lexists(path: str) -> bool:
 
 
 def _shown(text: str) -> str:
-    from projektbank.pipelines.sources import safe_text, shorten
+    from projektbank.pipelines.inputs import safe_text, shorten
 
     return shorten(safe_text(text))
 

@@ -50,7 +50,7 @@ from projektbank.crawler.urls import (
 )
 from projektbank.crawler.waits import CrawlStopping
 from projektbank.extract.identifiers import kohesio_dnr, kohesio_dnrs_in, looks_like_dnr
-from projektbank.pipelines.raw_archive import clean_headers
+from projektbank.pipelines.warc import clean_headers
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
