@@ -51,6 +51,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="--out holds a crawl history: add this extract to it as the snapshot of "
                         "this crawl date (not older than its newest), updating the change log and "
                         "the latest view")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="extract in N worker processes (default: one per CPU; 1: in this "
+                        "process); the files are the same whatever N")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
 
 
@@ -119,48 +122,45 @@ def run(args: argparse.Namespace) -> int:
             lock_output_dir(out)
         except OutputFolderError as exc:
             return _fail(str(exc))
-    from projektbank.pipelines.dataset import DatasetWriter, OutputError, crawl_history
-    from projektbank.pipelines.extract_run import extract_to
+    from projektbank.pipelines.dataset import OutputError
+    from projektbank.pipelines.extract_run import cpu_count, extract_pages
+    from projektbank.pipelines.history import HistoryError
+    from projektbank.pipelines.run import Run, crawl_history
 
+    workers = cpu_count() if args.workers is None else args.workers
+    if workers < 1:
+        return _fail("--workers must be 1 or more", 2)
     found = None if args.no_history else crawl_history(args.paths)
     if found and not args.quiet:
         print(f"first_seen/last_seen from the crawl history in {found[0]}", file=sys.stderr)
     before = published_rows(out)
     try:
-        writer = DatasetWriter(args.out, excel_csv=args.excel_csv,
-                               history=found[1] if found else None)
+        run = Run(out, crawl_date=crawl_date, excel_csv=args.excel_csv,
+                  personal_data=args.include_personal_data,
+                  row_history=found[1] if found else None)
     except OutputError as exc:
         return _fail(str(exc))
-    result = None
+    except HistoryError as exc:   # the crawl date goes back: refused before anything is read
+        return _fail(f"{exc} (previous files kept)")
     try:
-        summary = extract_to(writer, args.paths, progress=not args.quiet and sys.stderr.isatty(),
-                             personal_data=args.include_personal_data, limits=limits)
-        refusal = None
-        if not args.force:
-            if args.min_records is not None and summary.records < args.min_records:
-                refusal = (f"{summary.records} records, fewer than --min-records "
-                           f"{args.min_records}")
-            elif before and summary.records < before and summary.records == 0:
-                refusal = f"0 records would replace the {before} in {out / 'projects.parquet'}"
+        extract_pages(run.writer, args.paths, progress=not args.quiet and sys.stderr.isatty(),
+                      personal_data=args.include_personal_data, limits=limits, workers=workers)
+        summary = run.finish()
+        refusal = _refusal(args, summary.records, before, out)
         if refusal:
-            writer.abort()
+            run.abort(refusal)
             return _fail(f"refused: {refusal} (previous files kept; --force publishes anyway)")
-        if crawl_date is not None:
-            from projektbank.pipelines.history import HistoryError, publish_run
-
-            try:
-                result = publish_run(out, writer, crawl_date)
-            except HistoryError as exc:
-                writer.abort()
-                return _fail(f"{exc} (previous files kept)")
-        else:
-            writer.publish()
+        try:
+            result = run.publish()
+        except HistoryError as exc:
+            run.abort(str(exc))
+            return _fail(f"{exc} (previous files kept)")
     except OSError as exc:   # a full disk, a folder gone: one line, nothing published
-        _abort(writer)
+        _abort(run.writer)
         return _fail(f"writing {_shown(str(out))} failed: {_shown(exc.strerror or str(exc))} "
                      "(nothing published; the previous files stay)")
     except BaseException:
-        _abort(writer)
+        _abort(run.writer)
         raise
     from projektbank.pipelines.report_html import report_wanted
 
@@ -177,6 +177,17 @@ def run(args: argparse.Namespace) -> int:
               f"written to {out}/: projects.parquet projects.csv rejects.jsonl schema.json "
               f"datapackage.json{' report.html' if report else ''}", file=sys.stderr)
     return 0
+
+
+def _refusal(args: argparse.Namespace, records: int, before: int, out: Path) -> str | None:
+    """Why the run must not replace the published dataset (None: it may)."""
+    if args.force:
+        return None
+    if args.min_records is not None and records < args.min_records:
+        return f"{records} records, fewer than --min-records {args.min_records}"
+    if before and records < before and records == 0:
+        return f"0 records would replace the {before} in {out / 'projects.parquet'}"
+    return None
 
 
 def _abort(writer) -> None:
