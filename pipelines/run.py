@@ -41,10 +41,19 @@ class Run:
         when the date goes back). `row_history`: first_seen/last_seen per project taken as
         they are (a rebuild of a crawl's DIR/raw; see crawl_history())."""
         self.out = Path(out_dir)
+        # the history is read before the writer makes its temporary folder: a refused crawl
+        # date leaves nothing behind
         self.plan = HistoryPlan(self.out, crawl_date) if crawl_date is not None else None
         self.writer = DatasetWriter(self.out, excel_csv=excel_csv, history=row_history)
         self.personal_data = personal_data
         self.abort_reason: str | None = None
+
+    def in_history(self, crawl_date: date) -> None:
+        """Publish into the crawl history as `crawl_date` (HistoryError at once when the date
+        goes back). Any time before finish(): a crawl knows its date only at the end."""
+        if self.writer.finished:
+            raise RuntimeError("in_history() after finish(): the dataset is written already")
+        self.plan = HistoryPlan(self.out, crawl_date)
 
     @property
     def summary(self) -> RunSummary:

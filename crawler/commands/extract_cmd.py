@@ -83,31 +83,10 @@ def published_rows(out: Path) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    urls = [p for p in args.paths if str(p).lower().startswith(("http://", "https://"))]
-    if urls:
-        return _fail(f"{urls[0]} is a URL: extract reads saved pages only (no network); fetch "
-                     f"it with `projektbank crawl --start-url {urls[0]}` (or `projektbank crawl "
-                     "--ids FILE` for project numbers)", 2)
-    missing = [p for p in args.paths if not _lexists(p)]
-    if missing:
-        return _fail(f"no such file or folder: {_shown(missing[0])}", 2)
-    from projektbank.pipelines.sources import DEFAULT_LIMITS, Limits
-
-    limits = DEFAULT_LIMITS
-    if args.max_page_bytes is not None:
-        if args.max_page_bytes < 1:
-            return _fail("--max-page-bytes must be 1 or more", 2)
-        limits = Limits(max_page_bytes=args.max_page_bytes)
-    if args.min_records is not None and args.min_records < 0:
-        return _fail("--min-records must be 0 or more", 2)
-    crawl_date = None
-    if args.crawl_date:
-        from datetime import date
-
-        try:
-            crawl_date = date.fromisoformat(args.crawl_date)
-        except ValueError:
-            return _fail(f"--crawl-date: not a date (YYYY-MM-DD): {args.crawl_date}", 2)
+    checked = _checked(args)
+    if isinstance(checked, int):
+        return checked
+    limits, crawl_date, workers = checked
     out = Path(args.out)
     history = history_files(out)
     if history and crawl_date is None:
@@ -123,13 +102,10 @@ def run(args: argparse.Namespace) -> int:
         except OutputFolderError as exc:
             return _fail(str(exc))
     from projektbank.pipelines.dataset import OutputError
-    from projektbank.pipelines.extract_run import cpu_count, extract_pages
+    from projektbank.pipelines.extract_run import extract_pages
     from projektbank.pipelines.history import HistoryError
     from projektbank.pipelines.run import Run, crawl_history
 
-    workers = cpu_count() if args.workers is None else args.workers
-    if workers < 1:
-        return _fail("--workers must be 1 or more", 2)
     found = None if args.no_history else crawl_history(args.paths)
     if found and not args.quiet:
         print(f"first_seen/last_seen from the crawl history in {found[0]}", file=sys.stderr)
@@ -166,17 +142,57 @@ def run(args: argparse.Namespace) -> int:
 
     report = _write_report(out, args.quiet) if report_wanted() else None
     if not args.quiet:
-        unknown = ", ".join(f"{k} ({v})" for k, v in summary.unknown_labels.most_common(5))
-        hist = (f"\nadded to the crawl history as {crawl_date}: appeared {result.appeared}, "
-                f"disappeared {result.disappeared}, changed fields {result.changed_fields}"
-                if result is not None else "")
-        print(f"pages read: {summary.pages}  records: {summary.records}  "
-              f"rejects: {summary.rejects}  duplicates replaced: {summary.duplicates}  "
-              f"lines not understood: {summary.lines_not_understood}\n"
-              f"unknown labels: {unknown or 'none'}{hist}\n"
-              f"written to {out}/: projects.parquet projects.csv rejects.jsonl schema.json "
-              f"datapackage.json{' report.html' if report else ''}", file=sys.stderr)
+        _print_summary(summary, result, out, report)
     return 0
+
+
+def _print_summary(summary, result, out: Path, report: Path | None) -> None:
+    unknown = ", ".join(f"{k} ({v})" for k, v in summary.unknown_labels.most_common(5))
+    hist = (f"\nadded to the crawl history as {result.crawl_date}: appeared {result.appeared}, "
+            f"disappeared {result.disappeared}, changed fields {result.changed_fields}"
+            if result is not None else "")
+    print(f"pages read: {summary.pages}  records: {summary.records}  "
+          f"rejects: {summary.rejects}  duplicates replaced: {summary.duplicates}  "
+          f"lines not understood: {summary.lines_not_understood}\n"
+          f"unknown labels: {unknown or 'none'}{hist}\n"
+          f"written to {out}/: projects.parquet projects.csv rejects.jsonl schema.json "
+          f"datapackage.json{' report.html' if report else ''}", file=sys.stderr)
+
+
+def _checked(args: argparse.Namespace):
+    """The page limits, the crawl date and the worker count, or the exit code of a bad
+    argument (after its one-line message)."""
+    urls = [p for p in args.paths if str(p).lower().startswith(("http://", "https://"))]
+    if urls:
+        return _fail(f"{urls[0]} is a URL: extract reads saved pages only (no network); fetch "
+                     f"it with `projektbank crawl --start-url {urls[0]}` (or `projektbank crawl "
+                     "--ids FILE` for project numbers)", 2)
+    missing = [p for p in args.paths if not _lexists(p)]
+    if missing:
+        return _fail(f"no such file or folder: {_shown(missing[0])}", 2)
+    from projektbank.pipelines.sources import DEFAULT_LIMITS, Limits
+
+    limits = DEFAULT_LIMITS
+    if args.max_page_bytes is not None:
+        if args.max_page_bytes < 1:
+            return _fail("--max-page-bytes must be 1 or more", 2)
+        limits = Limits(max_page_bytes=args.max_page_bytes)
+    if args.min_records is not None and args.min_records < 0:
+        return _fail("--min-records must be 0 or more", 2)
+    if args.workers is not None and args.workers < 1:
+        return _fail("--workers must be 1 or more", 2)
+    from projektbank.pipelines.extract_run import cpu_count
+
+    workers = cpu_count() if args.workers is None else args.workers
+    crawl_date = None
+    if args.crawl_date:
+        from datetime import date
+
+        try:
+            crawl_date = date.fromisoformat(args.crawl_date)
+        except ValueError:
+            return _fail(f"--crawl-date: not a date (YYYY-MM-DD): {args.crawl_date}", 2)
+    return limits, crawl_date, workers
 
 
 def _refusal(args: argparse.Namespace, records: int, before: int, out: Path) -> str | None:
