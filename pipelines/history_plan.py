@@ -72,6 +72,7 @@ class HistoryPlan:
         self.schema = schema.with_metadata(meta)   # the latest view's and the snapshot's
         self.carried: pa.Table | None = None       # previous rows kept (sorted by project_id)
         self.carried_ids: list[str] = []
+        self.keep_first_run = False   # set by changes(): keep this day's first run as baseline
 
     # --- while the dataset is written ---------------------------------------------------
     def stamp(self, table: pa.Table) -> pa.Table:

@@ -122,3 +122,30 @@ def test_workers_must_be_positive(tmp_path, bad):
     proc = run_cli("extract", str(SAMPLES / "seed"), "--out", str(tmp_path / "o"),
                    "--workers", bad, check=False)
     assert proc.returncode == 2 and "--workers must be 1 or more" in proc.stderr
+
+
+def test_rows_from_workers_take_the_crawl_history_as_records_do(tmp_path):
+    """`extract DIR/raw` with workers: rows converted in a worker get first_seen/last_seen
+    from the crawl's history exactly as add() gives them to a record."""
+    from datetime import date
+
+    import test_history as th
+    from projektbank.pipelines.dataset import DatasetWriter, prepare_rows
+
+    records = th.run1()
+    history = {records[0]["project_id"]: (date(2024, 1, 1), date(2024, 2, 1)),
+               records[2]["project_id"]: (date(2024, 3, 1), date(2024, 3, 8))}
+    one, many = DatasetWriter(tmp_path / "one", history=history), \
+        DatasetWriter(tmp_path / "many", history=history)
+    for r in records:
+        one.add(r)
+    many.add_rows(prepare_rows(records))
+    for w in (one, many):
+        w.publish()
+    for name in ("projects.parquet", "projects.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "many" / name).read_bytes()
+    rows = {r["project_id"]: r for r in pq.read_table(tmp_path / "many" / "projects.parquet")
+            .to_pylist()}
+    assert (rows[records[0]["project_id"]]["first_seen"],
+            rows[records[0]["project_id"]]["last_seen"]) == history[records[0]["project_id"]]
+    assert rows[records[1]["project_id"]]["first_seen"] is None
