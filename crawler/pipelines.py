@@ -493,10 +493,10 @@ class CrawlJob:
                   "start-urls": " ".join(self.spider.start_urls), "job-id": self.job_id})
 
     def open_writer(self) -> None:
-        from projektbank.crawler.page_flow import PageFlow, worker_count
         from projektbank.crawler.urls import detail_links
         from projektbank.pipelines.dataset import DatasetWriter
         from projektbank.pipelines.extract_run import extract_page
+        from projektbank.pipelines.page_flow import PageFlow, worker_count
         from projektbank.pipelines.warc import read_warc
 
         self.writer = DatasetWriter(self.out_dir)
@@ -614,7 +614,8 @@ class CrawlJob:
             self.writer.publish()
             write_json_atomic(self.out_dir / "crawl_report.json", report)
         else:
-            from projektbank.pipelines.history import HistoryError, publish_run
+            from projektbank.pipelines.history import HistoryError
+            from projektbank.pipelines.run import publish_run
 
             self.status = "published"
             report = self._build_report(summary, rejects, [])

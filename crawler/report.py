@@ -30,11 +30,11 @@ The report (one JSON object, written atomically to DIR/crawl_report.json at the 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections import Counter
-from pathlib import Path
+
+# the crawl's JSON files (marker, crawl_report.json) go through the one atomic writer
+from projektbank.pipelines.atomic import write_json_atomic  # noqa: F401
 
 
 def check_assertions(summary, min_records: int, min_fill: dict[str, float]) -> list[str]:
@@ -116,19 +116,6 @@ def key_columns() -> list[str]:
     from projektbank.extract.schema import COLUMNS
 
     return [c.name for c in COLUMNS if c.key]
-
-
-def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    from projektbank.pipelines.history import public_file_mode
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.fchmod(fd, public_file_mode())  # mkstemp makes 0600; monitoring reads the report
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
-        fh.write("\n")
-    os.replace(tmp, path)
 
 
 class CrawlReport:

@@ -48,7 +48,7 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 
 # --- pipeline: page item → raw archive (WARC) → parse_page → validate → de-duplicate →
 # Parquet/CSV writers (the last four are the path `projektbank extract` takes too; the work
-# runs in worker processes, crawler/page_flow.py) ---
+# runs in worker processes, pipelines/page_flow.py) ---
 ITEM_PIPELINES = {
     "projektbank.crawler.pipelines.PagePipeline": 300,
 }

@@ -22,12 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from projektbank.extract.page import lines_not_understood
-from projektbank.extract.schema import COLUMNS, LIST, MAP
 from projektbank.pipelines.arrow_schema import arrow_schema, schema_json
+from projektbank.pipelines.atomic import Staging, remove_dead_temp_folders
 from projektbank.pipelines.csv_writer import CsvWriter
+from projektbank.pipelines.slices import FillCounter, canonical_dictionaries, merge_carried
 from projektbank.pipelines.validate import validate_record
 
 _REASON_DETAIL = re.compile(r"\s*\(\d+ known labels?\)")
@@ -57,28 +57,6 @@ class RunSummary:
 
 
 TMP_PREFIX = ".projektbank-tmp-"
-
-
-def remove_stale_temp_folders(out_dir: Path) -> list[Path]:
-    """Temporary folders left by runs that were killed (their process is gone)."""
-    removed = []
-    for path in out_dir.glob(TMP_PREFIX + "*"):
-        pid = path.name[len(TMP_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -114,7 +92,7 @@ class DatasetWriter:
         self.out_dir = Path(out_dir)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
-            remove_stale_temp_folders(self.out_dir)
+            remove_dead_temp_folders(self.out_dir, TMP_PREFIX)
             self.tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=self.out_dir))
         except OSError as exc:
             raise OutputError(f"cannot write to output folder {self.out_dir}: "
@@ -140,6 +118,7 @@ class DatasetWriter:
         self._spool_write = None
         self._rejects = open(self.tmp / "rejects.jsonl", "w", encoding="utf-8")  # noqa: SIM115
         self._finished = False
+        self._stamped_with = None   # the history the dataset files were last written with
 
     # --- streaming in ---------------------------------------------------------------
     def add(self, record: dict) -> bool:
@@ -163,15 +142,26 @@ class DatasetWriter:
         """Records already validated and converted to Arrow (prepare_rows, in the crawl's
         worker processes), in order: the same as add() of each, without the per-record work
         on the calling thread."""
-        if self.history is not None:
-            raise ValueError("add_rows() cannot apply a crawl history; use add()")
+        table = rows.table if self.history is None else self._with_row_history(rows)
         seqs = [self._accept(pid, fetched_at, unknown) for pid, fetched_at, unknown in zip(
             rows.project_ids, rows.fetched_at, rows.unknown_labels, strict=True)]
         self.summary.lines_not_understood += sum(rows.lines_not_understood)
-        self._tables.append(rows.table.append_column("_seq", pa.array(seqs, pa.int64())))
+        self._tables.append(table.append_column("_seq", pa.array(seqs, pa.int64())))
         self._buffered += len(seqs)
         if self._buffered >= self.spool_batch:
             self._flush()
+
+    def _with_row_history(self, rows: PreparedRows) -> pa.Table:
+        """first_seen/last_seen from the crawl history, as add() sets them."""
+        table = rows.table
+        for k, name in enumerate(("first_seen", "last_seen")):
+            old = table[name].to_pylist()
+            values = [self.history[pid][k] if pid in self.history else v
+                      for pid, v in zip(rows.project_ids, old, strict=True)]
+            i = table.schema.get_field_index(name)
+            field_ = table.schema.field(i)
+            table = table.set_column(i, field_, pa.array(values, field_.type))
+        return table
 
     def _accept(self, pid: str, fetched_at: datetime, unknown_labels,
                 not_understood: int = 0) -> int:
@@ -238,26 +228,23 @@ class DatasetWriter:
             self._spool.close()
 
     # --- finishing --------------------------------------------------------------------
-    def finish(self) -> RunSummary:
-        """Write every output file to the temporary folder; nothing is published yet."""
+    def finish(self, history=None) -> RunSummary:
+        """Write every output file to the temporary folder; nothing is published yet.
+
+        `history`: a pipelines.history_plan.HistoryPlan: the dataset is written already
+        stamped with first_seen/last_seen, with the rows it carries forward merged in (the
+        summary and fill rates count this run's rows only, as without a history). Given to an
+        already finished writer, the two dataset files are written again from the spool."""
         if self._finished:
+            if history is not None and history is not self._stamped_with:
+                self._write_dataset(history, None)
             return self.summary
         self._flush()
         self._rejects.close()
         if self._spool is not None:
             self._close_spool()
-        csv_out = CsvWriter(self.tmp / "projects.csv", excel=self.excel_csv)
         fill = FillCounter()
-        with pq.ParquetWriter(self.tmp / "projects.parquet", self.schema, compression="zstd",
-                              write_statistics=True) as parquet_out:
-            for chunk in self._sorted_winners():
-                chunk = canonical_dictionaries(chunk, self.schema)
-                parquet_out.write_table(chunk, row_group_size=self.row_group_size)
-                csv_out.write(chunk)
-                fill.add(chunk)
-        csv_out.close()
-        if self._spool is not None:
-            self._spool_path.unlink()
+        self._write_dataset(history, fill)
         (self.tmp / "schema.json").write_text(
             json.dumps(schema_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         from projektbank.pipelines.datapackage import datapackage
@@ -269,6 +256,37 @@ class DatasetWriter:
         self.summary.fill_rate = fill.rates()
         self._finished = True
         return self.summary
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    def project_ids(self) -> set[str]:
+        """The projects this run has a valid record of."""
+        return set(self._best)
+
+    def _write_dataset(self, history, fill: FillCounter | None) -> None:
+        """projects.parquet and projects.csv, a slice at a time, in project_id order."""
+        csv_out = CsvWriter(self.tmp / "projects.csv", excel=self.excel_csv)
+        schema = self.schema if history is None else history.schema
+        carried = None if history is None else history.carried
+        with pq.ParquetWriter(self.tmp / "projects.parquet", schema, compression="zstd",
+                              write_statistics=True) as parquet_out:
+            def write(chunk: pa.Table) -> None:
+                parquet_out.write_table(chunk, row_group_size=self.row_group_size)
+                csv_out.write(chunk)
+
+            for chunk in self._sorted_winners():
+                chunk = canonical_dictionaries(chunk, self.schema)
+                if fill is not None:
+                    fill.add(chunk)
+                if history is not None:
+                    chunk, carried = merge_carried(history.stamp(chunk), carried, schema)
+                write(chunk)
+            if carried is not None and carried.num_rows:
+                write(canonical_dictionaries(carried, schema))
+        csv_out.close()
+        self._stamped_with = history
 
     def _sorted_winners(self, passes: int = 32) -> Iterator[pa.Table]:
         """The newest record of each project, in project_id order, a slice at a time.
@@ -306,14 +324,27 @@ class DatasetWriter:
                 inverse[out_pos] = k
             yield gathered.take(pa.array(inverse, pa.int64())).drop_columns(["_seq"])
 
+    def stage(self, staging: Staging, extra_files: dict[str, str] | None = None) -> None:
+        """The finished files (and `extra_files`: name → text), staged to go in place."""
+        for name, text in (extra_files or {}).items():
+            (self.tmp / name).write_text(text, encoding="utf-8")
+        for name in [*OUTPUT_FILES, *(extra_files or {})]:
+            staging.stage_file(self.tmp / name, self.out_dir / name)
+
     def publish(self, extra_files: dict[str, str] | None = None) -> None:
         """Move the finished files into place, one atomic rename each."""
         if not self._finished:
             self.finish()
-        for name, text in (extra_files or {}).items():
-            (self.tmp / name).write_text(text, encoding="utf-8")
-        for name in [*OUTPUT_FILES, *(extra_files or {})]:
-            os.replace(self.tmp / name, self.out_dir / name)
+        staging = Staging()
+        try:
+            self.stage(staging, extra_files)
+            staging.commit()
+        finally:
+            staging.discard()
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        """The temporary folder, once everything in it is published (or dropped)."""
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def abort(self) -> None:
@@ -335,64 +366,6 @@ class DatasetWriter:
             self.publish()
         else:
             self.abort()
-
-
-def canonical_dictionaries(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """Re-encode dictionary columns in order of first appearance in the (sorted) rows, so the
-    same rows give the same file whatever order the pages arrived in."""
-    columns = []
-    for target in schema:
-        arr = table[target.name]
-        if pa.types.is_dictionary(target.type):
-            arr = pc.dictionary_encode(arr.cast(pa.string())).cast(target.type)
-        elif arr.type != target.type:
-            arr = arr.cast(target.type)
-        columns.append(arr)
-    return pa.Table.from_arrays(columns, schema=schema)
-
-
-class FillCounter:
-    """Share of rows with a value per column (an empty list or map counts as no value)."""
-
-    def __init__(self) -> None:
-        self.rows = 0
-        self.filled = dict.fromkeys((c.name for c in COLUMNS), 0)
-
-    def add(self, table: pa.Table) -> None:
-        self.rows += table.num_rows
-        for col in COLUMNS:
-            arr = table[col.name]
-            if col.type in (LIST, MAP):  # from the offsets: maps have no value_lengths kernel
-                for chunk in arr.chunks:
-                    offsets = chunk.offsets.to_numpy()
-                    valid = chunk.is_valid().to_numpy(zero_copy_only=False)
-                    self.filled[col.name] += int((((offsets[1:] - offsets[:-1]) > 0) & valid).sum())
-            else:
-                self.filled[col.name] += table.num_rows - arr.null_count
-
-    def rates(self) -> dict[str, float]:
-        return {name: round(n / self.rows, 4) if self.rows else 0.0
-                for name, n in self.filled.items()}
-
-
-def crawl_history(paths) -> tuple[Path, dict[str, tuple[object, object]]] | None:
-    """When the inputs are one crawl's raw archive (DIR/raw), that crawl's first_seen/last_seen
-    per project, from its latest view DIR/projects.parquet: the dates come from the crawl
-    history, not from the pages, so a rebuild takes them from there."""
-    dirs = {Path(p).resolve().parent for p in paths if Path(p).resolve().name == "raw"}
-    if len(dirs) != 1 or len(dirs) != len(list(paths)):
-        return None
-    (crawl_dir,) = dirs
-    latest = crawl_dir / "projects.parquet"
-    if not latest.exists():
-        return None
-    try:
-        table = pq.read_table(latest, columns=["project_id", "first_seen", "last_seen"])
-    except (OSError, KeyError, pa.ArrowInvalid):
-        return None
-    rows = table.to_pylist()
-    return latest, {r["project_id"]: (r["first_seen"], r["last_seen"]) for r in rows
-                    if r["first_seen"] is not None}
 
 
 def utc_now() -> datetime:

@@ -7,12 +7,15 @@ page served with status 200), or `no project block (N known labels)`.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import os
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from projektbank.extract import parse_page
-from projektbank.pipelines.dataset import DatasetWriter, RunSummary
+from projektbank.pipelines.dataset import DatasetWriter
 from projektbank.pipelines.inputs import (
     DEFAULT_LIMITS,
     Limits,
@@ -102,8 +105,25 @@ def known_labels(page: Page) -> int:
         return 0
 
 
-def extract_to(writer: DatasetWriter, paths: Iterable[str], progress: bool = False, *,
-               personal_data: bool = False, limits: Limits = DEFAULT_LIMITS) -> RunSummary:
+def cpu_count() -> int:
+    """CPUs this process may run on (the default of `extract --workers`)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+# Below this many pages the run stays in this process: starting workers (spawn, imports)
+# costs about a second, more than extracting these pages does.
+POOL_AFTER_PAGES = 64
+
+
+def extract_pages(writer: DatasetWriter, paths: Iterable[str], progress: bool = False, *,
+                  personal_data: bool = False, limits: Limits = DEFAULT_LIMITS,
+                  workers: int = 1) -> None:
+    """Every page under `paths` into the writer, in the order they are found. `workers` > 1:
+    through the page flow's worker processes (pipelines/page_flow.py), written in the same
+    order, so the files are byte-identical to a one-worker run."""
     paths = list(paths)
     pages = iter_pages(paths, limits)
     if progress:
@@ -114,6 +134,29 @@ def extract_to(writer: DatasetWriter, paths: Iterable[str], progress: bool = Fal
         warcs = any(not isinstance(p, Unreadable) and is_warc(p) for p in inputs)
         pages = tqdm(pages, total=None if warcs else len(inputs), unit="page", desc="extract",
                      dynamic_ncols=True)
-    for page in pages:
-        extract_page(writer, page, personal_data=personal_data)
-    return writer.finish()
+    first = list(itertools.islice(pages, POOL_AFTER_PAGES)) if workers > 1 else []
+    if workers <= 1 or len(first) < POOL_AFTER_PAGES:
+        for page in itertools.chain(first, pages):
+            extract_page(writer, page, personal_data=personal_data)
+        return
+    asyncio.run(_through_workers(writer, itertools.chain(first, pages), personal_data, workers))
+
+
+async def _through_workers(writer: DatasetWriter, pages, personal_data: bool,
+                           workers: int) -> None:
+    from projektbank.pipelines.page_flow import PageFlow
+
+    flow = PageFlow(None, writer, workers=workers, personal_data=personal_data, level=0)
+    try:
+        for page in pages:
+            if flow.error is not None:   # e.g. a full disk: reading on is pointless
+                break
+            await flow.offer(page)
+        try:
+            await flow.drain()
+        except RuntimeError:
+            if flow.error is not None:   # the writer's own error (OSError: one line, exit 1)
+                raise flow.error from None
+            raise
+    finally:
+        flow.close()

@@ -310,7 +310,7 @@ def test_a_write_error_stops_the_crawl_and_resume_fetches_the_lost_pages(normal,
     out, job = tmp_path / "out", tmp_path / "job"
     patch = tmp_path / "full_disk.py"
     patch.write_text(
-        "from projektbank.crawler.page_flow import PageFlow\n"
+        "from projektbank.pipelines.page_flow import PageFlow\n"
         "from projektbank.pipelines.warc import RawArchive\n"
         "PageFlow.BATCH_PAGES = 1  # one append per page: the third fails\n"
         "_append, _calls = RawArchive.append, [0]\n"

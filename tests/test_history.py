@@ -26,8 +26,8 @@ from projektbank.pipelines.history import (
     HistoryError,
     changes_schema,
     list_snapshots,
-    publish_run,
 )
+from projektbank.pipelines.run import publish_run
 from projektbank.pipelines.sources import read_file
 
 PAGES = ROOT / "samples" / "pages"
@@ -328,7 +328,7 @@ from datetime import date
 sys.path.insert(0, sys.argv[3])
 import test_history as th
 from projektbank.pipelines.dataset import DatasetWriter
-from projektbank.pipelines.history import publish_run
+from projektbank.pipelines.run import publish_run
 out, fail_at = sys.argv[1], int(sys.argv[2])
 writer = DatasetWriter(out)
 for r in th.run2():

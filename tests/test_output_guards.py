@@ -80,7 +80,7 @@ def _history(out: Path, day: date) -> None:
     """A crawl history with one crawl date, published as the crawl publishes."""
     from projektbank.extract import parse_page
     from projektbank.pipelines.dataset import DatasetWriter
-    from projektbank.pipelines.history import publish_run
+    from projektbank.pipelines.run import publish_run
     from projektbank.pipelines.sources import read_file
 
     w = DatasetWriter(out)

@@ -51,6 +51,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="--out holds a crawl history: add this extract to it as the snapshot of "
                         "this crawl date (not older than its newest), updating the change log and "
                         "the latest view")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="extract in N worker processes (default: one per CPU; 1: in this "
+                        "process); the files are the same whatever N")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
 
 
@@ -80,6 +83,85 @@ def published_rows(out: Path) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    checked = _checked(args)
+    if isinstance(checked, int):
+        return checked
+    limits, crawl_date, workers = checked
+    out = Path(args.out)
+    history = history_files(out)
+    if history and crawl_date is None:
+        return _fail(
+            f"{out} holds a crawl history ({' and '.join(history)}): replacing its latest view "
+            "would leave the snapshots, the change log and the crawl report stale; extract into "
+            "another folder, or add the extract to the history with --crawl-date YYYY-MM-DD")
+    if crawl_date is not None and out.is_dir():   # a crawl writing there now: wait for it
+        from projektbank.crawler.out_folder import OutputFolderError, lock_output_dir
+
+        try:
+            lock_output_dir(out)
+        except OutputFolderError as exc:
+            return _fail(str(exc))
+    from projektbank.pipelines.dataset import OutputError
+    from projektbank.pipelines.extract_run import extract_pages
+    from projektbank.pipelines.history import HistoryError
+    from projektbank.pipelines.run import Run, crawl_history
+
+    found = None if args.no_history else crawl_history(args.paths)
+    if found and not args.quiet:
+        print(f"first_seen/last_seen from the crawl history in {found[0]}", file=sys.stderr)
+    before = published_rows(out)
+    try:
+        run = Run(out, crawl_date=crawl_date, excel_csv=args.excel_csv,
+                  personal_data=args.include_personal_data,
+                  row_history=found[1] if found else None)
+    except OutputError as exc:
+        return _fail(str(exc))
+    except HistoryError as exc:   # the crawl date goes back: refused before anything is read
+        return _fail(f"{exc} (previous files kept)")
+    try:
+        extract_pages(run.writer, args.paths, progress=not args.quiet and sys.stderr.isatty(),
+                      personal_data=args.include_personal_data, limits=limits, workers=workers)
+        summary = run.finish()
+        refusal = _refusal(args, summary.records, before, out)
+        if refusal:
+            run.abort(refusal)
+            return _fail(f"refused: {refusal} (previous files kept; --force publishes anyway)")
+        try:
+            result = run.publish()
+        except HistoryError as exc:
+            run.abort(str(exc))
+            return _fail(f"{exc} (previous files kept)")
+    except OSError as exc:   # a full disk, a folder gone: one line, nothing published
+        _abort(run.writer)
+        return _fail(f"writing {_shown(str(out))} failed: {_shown(exc.strerror or str(exc))} "
+                     "(nothing published; the previous files stay)")
+    except BaseException:
+        _abort(run.writer)
+        raise
+    from projektbank.pipelines.report_html import report_wanted
+
+    report = _write_report(out, args.quiet) if report_wanted() else None
+    if not args.quiet:
+        _print_summary(summary, result, out, report)
+    return 0
+
+
+def _print_summary(summary, result, out: Path, report: Path | None) -> None:
+    unknown = ", ".join(f"{k} ({v})" for k, v in summary.unknown_labels.most_common(5))
+    hist = (f"\nadded to the crawl history as {result.crawl_date}: appeared {result.appeared}, "
+            f"disappeared {result.disappeared}, changed fields {result.changed_fields}"
+            if result is not None else "")
+    print(f"pages read: {summary.pages}  records: {summary.records}  "
+          f"rejects: {summary.rejects}  duplicates replaced: {summary.duplicates}  "
+          f"lines not understood: {summary.lines_not_understood}\n"
+          f"unknown labels: {unknown or 'none'}{hist}\n"
+          f"written to {out}/: projects.parquet projects.csv rejects.jsonl schema.json "
+          f"datapackage.json{' report.html' if report else ''}", file=sys.stderr)
+
+
+def _checked(args: argparse.Namespace):
+    """The page limits, the crawl date and the worker count, or the exit code of a bad
+    argument (after its one-line message)."""
     urls = [p for p in args.paths if str(p).lower().startswith(("http://", "https://"))]
     if urls:
         return _fail(f"{urls[0]} is a URL: extract reads saved pages only (no network); fetch "
@@ -97,6 +179,11 @@ def run(args: argparse.Namespace) -> int:
         limits = Limits(max_page_bytes=args.max_page_bytes)
     if args.min_records is not None and args.min_records < 0:
         return _fail("--min-records must be 0 or more", 2)
+    if args.workers is not None and args.workers < 1:
+        return _fail("--workers must be 1 or more", 2)
+    from projektbank.pipelines.extract_run import cpu_count
+
+    workers = cpu_count() if args.workers is None else args.workers
     crawl_date = None
     if args.crawl_date:
         from datetime import date
@@ -105,78 +192,18 @@ def run(args: argparse.Namespace) -> int:
             crawl_date = date.fromisoformat(args.crawl_date)
         except ValueError:
             return _fail(f"--crawl-date: not a date (YYYY-MM-DD): {args.crawl_date}", 2)
-    out = Path(args.out)
-    history = history_files(out)
-    if history and crawl_date is None:
-        return _fail(
-            f"{out} holds a crawl history ({' and '.join(history)}): replacing its latest view "
-            "would leave the snapshots, the change log and the crawl report stale; extract into "
-            "another folder, or add the extract to the history with --crawl-date YYYY-MM-DD")
-    if crawl_date is not None and out.is_dir():   # a crawl writing there now: wait for it
-        from projektbank.crawler.out_folder import OutputFolderError, lock_output_dir
+    return limits, crawl_date, workers
 
-        try:
-            lock_output_dir(out)
-        except OutputFolderError as exc:
-            return _fail(str(exc))
-    from projektbank.pipelines.dataset import DatasetWriter, OutputError, crawl_history
-    from projektbank.pipelines.extract_run import extract_to
 
-    found = None if args.no_history else crawl_history(args.paths)
-    if found and not args.quiet:
-        print(f"first_seen/last_seen from the crawl history in {found[0]}", file=sys.stderr)
-    before = published_rows(out)
-    try:
-        writer = DatasetWriter(args.out, excel_csv=args.excel_csv,
-                               history=found[1] if found else None)
-    except OutputError as exc:
-        return _fail(str(exc))
-    result = None
-    try:
-        summary = extract_to(writer, args.paths, progress=not args.quiet and sys.stderr.isatty(),
-                             personal_data=args.include_personal_data, limits=limits)
-        refusal = None
-        if not args.force:
-            if args.min_records is not None and summary.records < args.min_records:
-                refusal = (f"{summary.records} records, fewer than --min-records "
-                           f"{args.min_records}")
-            elif before and summary.records < before and summary.records == 0:
-                refusal = f"0 records would replace the {before} in {out / 'projects.parquet'}"
-        if refusal:
-            writer.abort()
-            return _fail(f"refused: {refusal} (previous files kept; --force publishes anyway)")
-        if crawl_date is not None:
-            from projektbank.pipelines.history import HistoryError, publish_run
-
-            try:
-                result = publish_run(out, writer, crawl_date)
-            except HistoryError as exc:
-                writer.abort()
-                return _fail(f"{exc} (previous files kept)")
-        else:
-            writer.publish()
-    except OSError as exc:   # a full disk, a folder gone: one line, nothing published
-        _abort(writer)
-        return _fail(f"writing {_shown(str(out))} failed: {_shown(exc.strerror or str(exc))} "
-                     "(nothing published; the previous files stay)")
-    except BaseException:
-        _abort(writer)
-        raise
-    from projektbank.pipelines.report_html import report_wanted
-
-    report = _write_report(out, args.quiet) if report_wanted() else None
-    if not args.quiet:
-        unknown = ", ".join(f"{k} ({v})" for k, v in summary.unknown_labels.most_common(5))
-        hist = (f"\nadded to the crawl history as {crawl_date}: appeared {result.appeared}, "
-                f"disappeared {result.disappeared}, changed fields {result.changed_fields}"
-                if result is not None else "")
-        print(f"pages read: {summary.pages}  records: {summary.records}  "
-              f"rejects: {summary.rejects}  duplicates replaced: {summary.duplicates}  "
-              f"lines not understood: {summary.lines_not_understood}\n"
-              f"unknown labels: {unknown or 'none'}{hist}\n"
-              f"written to {out}/: projects.parquet projects.csv rejects.jsonl schema.json "
-              f"datapackage.json{' report.html' if report else ''}", file=sys.stderr)
-    return 0
+def _refusal(args: argparse.Namespace, records: int, before: int, out: Path) -> str | None:
+    """Why the run must not replace the published dataset (None: it may)."""
+    if args.force:
+        return None
+    if args.min_records is not None and records < args.min_records:
+        return f"{records} records, fewer than --min-records {args.min_records}"
+    if before and records < before and records == 0:
+        return f"0 records would replace the {before} in {out / 'projects.parquet'}"
+    return None
 
 
 def _abort(writer) -> None:

@@ -111,7 +111,7 @@ def render(out_dir: str | os.PathLike) -> str:
 
 def write_report(out_dir: str | os.PathLike) -> Path:
     """Write `out_dir/report.html` (atomically, readable like the other outputs); its path."""
-    from projektbank.pipelines.history import public_file_mode
+    from projektbank.pipelines.atomic import public_file_mode
 
     out = Path(out_dir)
     text = render(out)

@@ -1,6 +1,10 @@
-"""Detail pages from the spider to the raw archive and the dataset writer, in archive order.
+"""Pages to the dataset writer (and, in a crawl, to the raw archive), in archive order.
 
-The heavy work of a page runs in worker processes, so the Scrapy thread only fetches: its WARC
+Two callers: the crawl (crawler/pipelines.py: each fetched detail page, as a dict, is archived
+and extracted) and `projektbank extract --workers N` (pipelines/extract_run.py: saved pages,
+inputs.Page or Unreadable, already archived, are extracted; `offer()` instead of `put()`).
+
+In a crawl, the heavy work of a page runs in worker processes, so the Scrapy thread only fetches: its WARC
 record (sha256, gzip: pipelines.warc.response_member), then the one extraction
 path shared with `projektbank extract` (pipelines.extract_run.extract_page: parse_page), the
 record's validation and its conversion to Arrow. Pages go over in batches: one task, one
@@ -70,8 +74,9 @@ class _Recorder:
         self.calls.append(("reject", (source, reason), details))
 
 
-def process_pages(pages: list[dict], personal_data: bool, level: int) -> UnitResult:
-    """Each page's WARC record (unless it is already archived) and its extraction."""
+def process_pages(pages: list, personal_data: bool, level: int) -> UnitResult:
+    """Each page's WARC record (unless it is already archived) and its extraction. A page is
+    a crawl's dict, or a saved sources.Page / Unreadable (extracted as it is)."""
     from projektbank.pipelines.extract_run import extract_page
     from projektbank.pipelines.inputs import Page
     from projektbank.pipelines.warc import REQUESTED_HEADER, response_member
@@ -80,6 +85,9 @@ def process_pages(pages: list[dict], personal_data: bool, level: int) -> UnitRes
     recorder = _Recorder()
     errors: list[str] = []
     for p in pages:
+        if not isinstance(p, dict):
+            extract_page(recorder, p, personal_data=personal_data)
+            continue
         headers = p["headers"]
         if not p.get("archived"):
             try:
@@ -185,6 +193,16 @@ class PageFlow:
             self._timer = loop.call_later(self.BATCH_SECONDS, self._submit_batch)
         await written
 
+    async def offer(self, page) -> None:
+        """A saved page (sources.Page or Unreadable) for `extract`: returns once it is handed
+        over (a slot is free), not when it is written; drain() waits for the writes."""
+        await self._slot()
+        self._batch.append(page)
+        self._waiters.append(None)
+        if self.pool is None or len(self._batch) >= self.BATCH_PAGES:
+            self._submit_batch()
+            await asyncio.sleep(0)   # let finished batches reach the writer between reads
+
     async def put_reused(self, copied: bytes, row: dict | None, page: dict) -> None:
         """A reused page: its copied record (+ metadata record), then its previous row, or,
         when there is none, the copy extracted again."""
@@ -213,7 +231,7 @@ class PageFlow:
             self._timer.cancel()
             self._timer = None
         for written in self._waiters:  # an open batch at an abrupt end: nobody waits on it now
-            if not written.done():
+            if written is not None and not written.done():
                 written.cancel()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
@@ -293,7 +311,7 @@ class PageFlow:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
-    def _process_here(self, pages: list[dict]) -> UnitResult:
+    def _process_here(self, pages: list) -> UnitResult:
         """The unit in this process; should even that fail, each page is listed as a reject
         (never lost silently, never left without a result)."""
         try:
@@ -301,8 +319,7 @@ class PageFlow:
         except Exception as exc:
             reason = f"processing error: {type(exc).__name__}: {exc}"
             logger.exception("processing %d pages failed", len(pages))
-            return UnitResult(b"", [("reject", (p["url"], reason), {"url": p["url"]})
-                                    for p in pages], None, [])
+            return UnitResult(b"", [_reject_call(p, reason) for p in pages], None, [])
 
     # --- out, in archive order -------------------------------------------------------------
     def _complete(self, order: int, copied: bytes, waiters: list, result: UnitResult) -> None:
@@ -322,13 +339,13 @@ class PageFlow:
                 for written in waiters:
                     if self._slots is not None:
                         self._slots.release()
-                    if not written.done():
+                    if written is not None and not written.done():
                         written.set_result(None)
 
     def _apply(self, copied: bytes, result: UnitResult) -> None:
         for message in result.errors:
             logger.error("%s", message)
-        if copied or result.members:
+        if copied or result.members:   # only a crawl's pages have records to archive
             self.archive.append(copied + result.members)
         for name, args, kwargs in result.calls:
             getattr(self.writer, name)(*args, **kwargs)
@@ -336,12 +353,25 @@ class PageFlow:
             self.writer.add_rows(result.rows)
 
 
-def _start_pool(n: int):
-    """Worker processes (spawned: no state copied from the crawl), warmed up; None for none."""
-    from scrapy.utils.asyncio import is_asyncio_available
+def _reject_call(page, reason: str) -> tuple:
+    if isinstance(page, dict):
+        return ("reject", (page["url"], reason), {"url": page["url"]})
+    return ("reject", (page.source, reason), {})
 
-    if n == 0 or not is_asyncio_available():
+
+def _start_pool(n: int):
+    """Worker processes (spawned: no state copied from the caller), warmed up; None for none.
+    In a crawl (Twisted's reactor imported) only with the asyncio reactor: the flow awaits
+    the workers' futures on the asyncio loop."""
+    import sys
+
+    if n == 0:
         return None
+    if "twisted.internet.reactor" in sys.modules:
+        from scrapy.utils.asyncio import is_asyncio_available
+
+        if not is_asyncio_available():
+            return None
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, wait
 
@@ -350,7 +380,7 @@ def _start_pool(n: int):
     done, _ = wait([pool.submit(_warm_worker) for _ in range(n)])
     failed = [f.exception() for f in done if f.exception() is not None]
     if failed:
-        logger.warning("extraction workers did not start (%r); extracting in the crawl process",
+        logger.warning("extraction workers did not start (%r); extracting in this process",
                        failed[0])
         pool.shutdown(wait=False, cancel_futures=True)
         return None
