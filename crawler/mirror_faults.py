@@ -22,7 +22,7 @@ from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from projektbank.crawler.urls import dnr_of
+from projektbank.extract.identifiers import dnr_of
 
 ACTIONS_HELP = """\
 fault actions (the n-th request for a target gets the n-th action; the last one repeats):
