@@ -6,11 +6,11 @@ Scrapy's item path (spider middlewares, item pipeline, item_scraped). Its rate o
 the most any pipeline can reach on the machine; the run assertions are off for it.
 """
 
-from projektbank.crawler.pipelines import CrawlJob
+from projektbank.crawler.pipelines import PagePipeline
 
 
 async def _count_only(self, item):
-    self._count_page(item)
+    self.state.report.count_page(item)
 
 
-CrawlJob.add_page = _count_only
+PagePipeline.add_page = _count_only

@@ -43,6 +43,9 @@ PROJEKTBANK_RETRY_AFTER_MAX = 600.0       # cap on a server's Retry-After
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "projektbank.crawler.middlewares.BackoffRetryMiddleware": 550,
+    # fetch less: conditional requests; unchanged pages reuse the previous record (below
+    # HttpCompression and the retries: crawler/revalidate.py)
+    "projektbank.crawler.revalidate.RevalidateMiddleware": 540,
 }
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
@@ -55,6 +58,8 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "projektbank.crawler.guard.CrawlGuard": 0,  # stall watchdog, signals, bounded stopping
+    # the job: marker, resume, raw archive generations, report, status and exit code
+    "projektbank.crawler.job_state.JobState": 0,
 }
 PROJEKTBANK_STALL_MARGIN = 60.0   # seconds beyond DOWNLOAD_TIMEOUT + delay before a crawl is stalled
 PROJEKTBANK_STOP_GRACE = 10.0     # a stop not done in DOWNLOAD_TIMEOUT + this becomes a hard stop
@@ -74,6 +79,8 @@ PROJEKTBANK_MAX_FAILURES = None                 # --max-failures N|FRACTION (Non
 PROJEKTBANK_MIN_FILL: dict[str, float] = {}     # run assertion per column (--min-fill COL=FRAC)
 PROJEKTBANK_DEFAULT_MIN_FILL = 0.5              # for every key column not named in MIN_FILL
 PROJEKTBANK_WARC_MAX_BYTES = 1024 * 1024 * 1024  # start a new WARC file after this size
+PROJEKTBANK_RAW_ARCHIVE_CLASS = None            # the raw archive's class (None: RawArchive); a test seam
+PROJEKTBANK_FLOW_BATCH_PAGES = 32               # pages per batch handed to the extraction workers
 PROJEKTBANK_EXTRACT_WORKERS = -1               # WARC records + parse_page in N processes (-1: a spare CPU each, ≤ 4; 0: none)
 PROJEKTBANK_EXIT_HOOK = True                    # `scrapy crawl`: exit 1 when the run failed
 PROJEKTBANK_CONDITIONAL_REQUESTS = True         # fetch less: If-None-Match/If-Modified-Since for

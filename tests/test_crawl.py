@@ -308,24 +308,13 @@ def test_a_write_error_stops_the_crawl_and_resume_fetches_the_lost_pages(normal,
     """A full disk while the third page is appended: the crawl stops at once with a one-line
     reason, publishes nothing, and --resume (after the cause is fixed) gets every page."""
     out, job = tmp_path / "out", tmp_path / "job"
-    patch = tmp_path / "full_disk.py"
-    patch.write_text(
-        "from projektbank.crawler.page_flow import PageFlow\n"
-        "from projektbank.pipelines.raw_archive import RawArchive\n"
-        "PageFlow.BATCH_PAGES = 1  # one append per page: the third fails\n"
-        "_append, _calls = RawArchive.append, [0]\n"
-        "def append(self, members):\n"
-        "    _calls[0] += 1\n"
-        "    if _calls[0] == 3:\n"
-        "        raise OSError(28, 'No space left on device')\n"
-        "    return _append(self, members)\n"
-        "RawArchive.append = append\n", encoding="utf-8")
     args = ["--start-url", mirror.origin + "/resultat/projektbanken/", "--out", str(out),
             "--resume", str(job), "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
             "-s", "PROJEKTBANK_EXTRACT_WORKERS=1", "-s", "CONCURRENT_REQUESTS=2"]
-    r = subprocess.run([sys.executable, str(REPO / "bench" / "crawl_runner.py"), "esf", *args],
-                       cwd=REPO, capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "BENCH_PATCHES": str(patch)})
+    full_disk = ["-s", "PROJEKTBANK_RAW_ARCHIVE_CLASS=tests.fault_seams.FullDiskArchive",
+                 "-s", "PROJEKTBANK_FLOW_BATCH_PAGES=1"]  # one append per page: the third fails
+    r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", *args, *full_disk],
+                       cwd=REPO, capture_output=True, text=True, timeout=120)
     assert r.returncode == 1, r.stderr[-3000:]
     assert "No space left on device" in r.stderr.strip().splitlines()[-1]
     report = json.loads((out / "crawl_report.json").read_text())

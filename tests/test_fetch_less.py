@@ -280,10 +280,11 @@ def test_conditional_requests_can_be_switched_off(runs):
 
 # --- units: the previous archive's index, the copy, an unreadable previous record ----------------
 def test_index_copy_and_unreadable_previous_record(tmp_path):
-    from collections import Counter
     from datetime import UTC, datetime
+    from types import SimpleNamespace
 
-    from projektbank.crawler.pipelines import REFETCH, CrawlJob, PreviousCrawl
+    from projektbank.crawler.report import CrawlReport
+    from projektbank.crawler.revalidate import PreviousCrawl, RevalidateMiddleware
     from projektbank.pipelines.raw_archive import (
         RawArchive,
         index_responses,
@@ -321,9 +322,15 @@ def test_index_copy_and_unreadable_previous_record(tmp_path):
     path = warc_files(tmp_path / "raw-previous")[0]
     path.write_bytes(path.read_bytes()[: entry.offset + 10])
     assert prev.load(entry) is None
-    job = object.__new__(CrawlJob)
-    job.previous, job.fetch_less, job.out_dir = prev, Counter(), tmp_path
-    request = Request(url, meta={"projektbank_prev": url})
+    report = CrawlReport()
+    mw = RevalidateMiddleware(SimpleNamespace(report=report, out_dir=tmp_path), prev)
+    request = Request(url, meta={"kind": "detail"})
+    assert mw.process_request(request) is None
+    assert request.meta["projektbank_prev"] == url and request.headers["If-None-Match"] == b'"v1"'
     response = HtmlResponse(url, status=304, body=b"", request=request)
-    assert job.revalidate(response, []) == REFETCH
-    assert job.fetch_less["refetched"] == 1
+    again = mw.process_response(request, response)
+    assert isinstance(again, Request) and again.url == url and again.dont_filter
+    assert again.meta == {"kind": "detail", "projektbank_refetch": True}
+    assert "If-None-Match" not in again.headers and "If-Modified-Since" not in again.headers
+    assert report.fetch_less["refetched"] == 1 and report.fetch_less["sent"] == 1
+    assert mw.process_request(again) is None and "If-None-Match" not in again.headers

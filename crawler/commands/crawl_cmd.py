@@ -199,6 +199,8 @@ def run(args: argparse.Namespace) -> int:
                      f"the history only moves forward", 1)
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "projektbank.crawler.settings")
+    from projektbank.crawler.job_state import JobState
+    from projektbank.crawler.outcomes import INTERRUPTED, NOT_STARTED
     from projektbank.crawler.spiders.esf import EsfSpider
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
@@ -250,14 +252,15 @@ def run(args: argparse.Namespace) -> int:
     process.crawl(crawler, **spider_args)
     process.start()
 
-    job = getattr(crawler, "projektbank_job", None)
-    exit_info = getattr(crawler, "projektbank_exit", None)
-    if exit_info is None and job is not None:  # the reactor stopped before the job closed
-        job.abort_now("interrupted", "the crawl was stopped before it could close", 130)
-    code, reason = exit_info or (1, "the crawl did not start" + (
-        f" (see {log_file})" if log_file else " (see the log)"))
-    if job is not None and job.status in ("published", "finished"):
+    job = JobState.of(crawler)
+    if job is not None and job.outcome is None:  # the reactor stopped before the job closed
+        job.abort_now(INTERRUPTED, "the crawl was stopped before it could close")
+    if job is None:  # no job state: the crawl failed before Scrapy built its extensions
+        print(f"projektbank crawl: the crawl did not start"
+              f"{f' (see {log_file})' if log_file else ' (see the log)'}", file=sys.stderr)
+        return NOT_STARTED.exit_code
+    if job.outcome.published:
         print(job.summary_line(), file=sys.stderr)  # the operator's last line, as it is
     else:
-        print(f"projektbank crawl: {reason}", file=sys.stderr)
-    return code
+        print(f"projektbank crawl: {job.reason}", file=sys.stderr)
+    return job.outcome.exit_code
