@@ -26,6 +26,7 @@ import asyncio
 import logging
 
 from projektbank.crawler.job_state import JobState
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 
 logger = logging.getLogger(__name__)
@@ -46,20 +47,22 @@ class PagePipeline:
     scraper back-pressure (SCRAPER_SLOT_MAX_ACTIVE_SIZE) then bounds the pages in flight, and
     the spider is idle only when every page is written."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, state: JobState):
         self.crawler = crawler
-        self.state: JobState | None = None
+        self.state = state
         self.archive = None
         self.writer = None
         self.flow = None     # crawler.page_flow.PageFlow: archive + extraction
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        state = JobState.of(crawler)  # built before the pipelines (extensions come first)
+        if state is None:
+            raise NotConfigured("a crawl without a job state")
+        return cls(crawler, state)
 
     # --- open ------------------------------------------------------------------------------
     def open_spider(self):
-        self.state = JobState.of(self.crawler)
         self.state.attach(self)
         self._open_archive()
         self._open_writer()

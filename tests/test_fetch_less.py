@@ -334,3 +334,47 @@ def test_index_copy_and_unreadable_previous_record(tmp_path):
     assert "If-None-Match" not in again.headers and "If-Modified-Since" not in again.headers
     assert report.fetch_less["refetched"] == 1 and report.fetch_less["sent"] == 1
     assert mw.process_request(again) is None and "If-None-Match" not in again.headers
+
+
+def test_the_middleware_turns_an_unchanged_page_into_the_previous_record(tmp_path):
+    """304 → the previous page (reuse), 200 with the same body and type → the previous page,
+    200 with another body → passed on as it is; a list page is never made conditional."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from projektbank.crawler.report import CrawlReport
+    from projektbank.crawler.revalidate import PreviousCrawl, RevalidateMiddleware
+    from projektbank.pipelines.raw_archive import RawArchive, warc_files
+    from scrapy.http import HtmlResponse, Request
+
+    url = "http://h/resultat/projektbanken/projekt/?dnr=2019/00492"
+    ts = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    a = RawArchive(tmp_path / "raw-previous", "run1")
+    a.write(url, 200, [("Content-Type", "text/html"), ("ETag", '"v1"')], b"<p>x</p>", ts)
+    a.close()
+    report = CrawlReport()
+    mw = RevalidateMiddleware(SimpleNamespace(report=report, out_dir=tmp_path),
+                              PreviousCrawl(tmp_path, warc_files(tmp_path / "raw-previous")))
+    listing = Request("http://h/resultat/projektbanken/", meta={"kind": "list"})
+    assert mw.process_request(listing) is None and "If-None-Match" not in listing.headers
+
+    def answer(status, body, **headers):
+        request = Request(url, meta={"kind": "detail"})
+        mw.process_request(request)
+        return request, mw.process_response(request, HtmlResponse(
+            url, status=status, body=body, headers=headers, request=request))
+
+    request, response = answer(304, b"")
+    reused = request.meta["projektbank_reused"]
+    assert response.status == 200 and response.body == b"<p>x</p>" and "reused" in response.flags
+    assert reused.reason == "not_modified" and reused.page["fetched_at"] == ts
+    assert reused.info["etag"] == '"v1"' and reused.info["copied_from"] == "raw-previous/run1.warc.gz"
+    assert reused.row is None                             # no latest view: extracted again
+    request, response = answer(200, b"<p>x</p>", **{"Content-Type": "text/html"})
+    assert request.meta["projektbank_reused"].reason == "unchanged_hash"
+    assert request.meta["projektbank_reused"].info["etag"] is None
+    request, response = answer(200, b"<p>y</p>", **{"Content-Type": "text/html"})
+    assert "projektbank_reused" not in request.meta and response.body == b"<p>y</p>"
+    c = report.fetch_less
+    assert (c["with_previous"], c["sent"], c["not_modified"], c["unchanged_hash"], c["changed"],
+            c["reused_pages"], c["reextracted"], c["bytes_saved"]) == (3, 3, 1, 1, 1, 2, 2, 8)
