@@ -105,7 +105,7 @@ class JobState:
     def from_crawler(cls, crawler) -> JobState:
         spider = crawler.spider
         if not getattr(spider, "keeps_job_state", False):
-            raise NotConfigured("not a projektbank crawl spider")
+            raise NotConfigured  # no args: Scrapy then logs no warning
         out = spider.out or crawler.settings.get("PROJEKTBANK_OUT") or "output/esf"
         out_dir = check_output_dir(out).resolve()
         lock_output_dir(out_dir)  # one crawl per output folder (the CLI took it already)

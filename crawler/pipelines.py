@@ -58,7 +58,7 @@ class PagePipeline:
     def from_crawler(cls, crawler):
         state = JobState.of(crawler)  # built before the pipelines (extensions come first)
         if state is None:
-            raise NotConfigured("a crawl without a job state")
+            raise NotConfigured  # no args: Scrapy then logs no warning
         return cls(crawler, state)
 
     # --- open ------------------------------------------------------------------------------

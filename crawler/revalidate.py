@@ -167,12 +167,12 @@ class RevalidateMiddleware:
 
         state = JobState.of(crawler)
         if state is None or not crawler.settings.getbool("PROJEKTBANK_CONDITIONAL_REQUESTS", True):
-            raise NotConfigured("fetching less is off")
+            raise NotConfigured  # no args: Scrapy then logs no warning
         # the job state was built first (extensions come before the downloader): a new job has
         # rotated DIR/raw into raw-previous/ already
         files = warc_files(state.out_dir / "raw-previous")
         if not files:
-            raise NotConfigured("no previous archive")
+            raise NotConfigured  # a first crawl: nothing to revalidate
         t0 = time.time()
         previous = PreviousCrawl(state.out_dir, files)
         state.report.previous_pages = len(previous)

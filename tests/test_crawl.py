@@ -433,3 +433,33 @@ def test_resume_follows_the_links_of_pages_archived_before_the_stop(tmp_path):
     assert f"/resultat/projektbanken/projekt/?dnr={c}" in asked
     assert f"/resultat/projektbanken/projekt/?dnr={a}" not in asked  # archived: not fetched again
     assert {row["project_id"] for row in rows(out)} == {a, b, c}
+
+
+def test_one_table_says_how_a_run_ends():
+    """Status, exit code, job marker, raw archive and the reason's form of every ending."""
+    from projektbank.crawler import outcomes as o
+
+    job = Path("/j")
+    table = {name: (x.status, x.exit_code, x.marker, x.restores_archive(True),
+                    x.restores_archive(False), x.explain("why", job), x.explain("why", None))
+             for name, x in vars(o).items() if isinstance(x, o.Outcome)}
+    stopped = ("why; previous datasets kept; resume with --resume /j", "why; previous datasets kept")
+    kept = ("why (previous datasets kept)",) * 2
+    assert table == {
+        "PUBLISHED": ("published", 0, "finished", False, False, "why", "why"),
+        "SAMPLE": ("finished", 0, "finished", False, False, "why", "why"),
+        "NOT_STARTED": ("error", 1, None, True, True, "why", "why"),
+        "WRITE_ERROR": ("error", 1, "running", False, True,
+                        "why (previous datasets kept; fix the cause and resume with --resume /j)",
+                        "why (previous datasets kept)"),
+        "INTERRUPTED": ("interrupted", 130, "interrupted", False, True, *stopped),
+        "STOPPED_EARLY": ("interrupted", 1, "interrupted", False, True, *stopped),
+        "STOPPED_ON_ERROR": ("error", 1, "interrupted", False, True, *stopped),
+        "UNREACHABLE": ("error", 1, "finished", True, True, *kept),
+        "ASSERTIONS_FAILED": ("assertions_failed", 1, "finished", True, True, *kept),
+        "HISTORY_REFUSED": ("history_refused", 1, "finished", True, True, *kept),
+        "HISTORY_UNREADABLE": ("error", 1, "finished", True, True, *kept),
+        "CLOSE_FAILED": ("error", 1, "finished", True, True, "why", "why"),
+    }
+    assert o.stopped_by_close_reason("shutdown") is o.INTERRUPTED
+    assert o.stopped_by_close_reason("closespider_timeout") is o.STOPPED_EARLY
