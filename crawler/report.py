@@ -1,6 +1,7 @@
 """crawl_report.json and the run assertions.
 
-The report (one JSON object, written atomically to DIR/crawl_report.json at the end of a run):
+The report (one JSON object, written atomically to DIR/crawl_report.json at the end of a run,
+by crawler/report_file.py; statuses and exit codes: crawler/outcomes.py):
   status            published      the datasets were published (exit 0)
                     finished       a --limit sample was written to its own folder (exit 0)
                     assertions_failed  a run assertion failed (--min-records, --min-fill,

@@ -12,7 +12,7 @@ The terminal shows progress and one last line (`published 4,213 records (12 appe
 0 disappeared); 2 pages failed (listed in crawl_report.json); 3h12m`); Scrapy's log goes to
 --log-file (default DIR/crawl.log), or to the terminal with -v.
 
-Status (crawl_report.json) and exit code:
+Status (crawl_report.json) and exit code (one table: crawler/outcomes.py):
   published          0    the datasets were published
   finished           0    a --limit sample was written to its own --out
   assertions_failed  1    a run assertion failed (--min-records, --min-fill, --max-failures);
