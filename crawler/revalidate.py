@@ -211,6 +211,8 @@ class RevalidateMiddleware:
             return self._refetch(request, key) if response.status == 304 else response
         if response.status == 304:
             reason = "not_modified"
+        elif not 200 <= response.status < 300:
+            return response  # a failure (HttpErrorMiddleware's): neither changed nor unchanged
         elif (response.status == 200 and self._content_type(response) == entry.content_type
               and hashlib.sha256(response.body).hexdigest() == entry.sha256):
             reason = "unchanged_hash"

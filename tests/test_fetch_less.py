@@ -375,6 +375,8 @@ def test_the_middleware_turns_an_unchanged_page_into_the_previous_record(tmp_pat
     assert request.meta["projektbank_reused"].info["etag"] is None
     request, response = answer(200, b"<p>y</p>", **{"Content-Type": "text/html"})
     assert "projektbank_reused" not in request.meta and response.body == b"<p>y</p>"
+    request, response = answer(404, b"gone")  # a failure for the spider's errback: not counted
+    assert "projektbank_reused" not in request.meta and response.status == 404
     c = report.fetch_less
     assert (c["with_previous"], c["sent"], c["not_modified"], c["unchanged_hash"], c["changed"],
-            c["reused_pages"], c["reextracted"], c["bytes_saved"]) == (3, 3, 1, 1, 1, 2, 2, 8)
+            c["reused_pages"], c["reextracted"], c["bytes_saved"]) == (4, 4, 1, 1, 1, 2, 2, 8)
