@@ -32,7 +32,7 @@ from pathlib import Path
 
 from projektbank.crawler.job_folder import JobFolder
 from projektbank.crawler.out_folder import check_output_dir, lock_output_dir
-from projektbank.crawler.outcomes import Outcome
+from projektbank.crawler.outcomes import CLOSE_FAILED, PUBLISHED, SAMPLE, Outcome
 from projektbank.crawler.report import (
     CrawlReport,
     iso,
@@ -41,6 +41,8 @@ from projektbank.crawler.report import (
     parse_min_fill,
     write_json_atomic,
 )
+from projektbank.crawler.report_file import build_report
+from projektbank.crawler.run_end import end_run
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
@@ -158,9 +160,6 @@ class JobState:
         self.close(reason)
 
     def close(self, reason: str) -> None:
-        from projektbank.crawler.outcomes import CLOSE_FAILED
-        from projektbank.crawler.run_end import end_run
-
         try:
             try:
                 end_run(self, reason)
@@ -188,8 +187,6 @@ class JobState:
         """End the run with *outcome*, everything its table entry says: the writer aborted
         (unless published), the job marker, the raw archive, crawl_report.json (a published
         run's report is written with its datasets, by run_end)."""
-        from projektbank.crawler.report_file import build_report
-
         self.outcome, self.reason = outcome, outcome.explain(why, self.jobdir) if why else ""
         if not outcome.published and self.pages is not None:
             self.pages.abort_writer()
@@ -249,8 +246,6 @@ class JobState:
 
     def summary_line(self) -> str:
         """The operator's last line of a run."""
-        from projektbank.crawler.outcomes import PUBLISHED, SAMPLE
-
         took = int(time.time() - self.started)
         hours, rest = divmod(took, 3600)
         took_text = (f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s")
