@@ -16,8 +16,8 @@ The one seam: every component finds this state with `JobState.of(crawler)` (Scra
 run reaches its writer), the revalidation and retry middlewares, the guard and the CLI, which
 reads `outcome` after the crawl. Nothing is set on Scrapy's Crawler or on the spider.
 
-Only spiders that set `keeps_job_state = True` (the esf spider) get one: another spider run
-with the project's settings (bench/crawl_runner.py's `bare`) does not.
+The esf spider installs it (EsfSpider.update_settings: whatever EXTENSIONS a command line
+gives); another spider run with the project's settings (bench/crawl_runner.py's `bare`) has none.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ from projektbank.crawler.report import (
 from projektbank.crawler.report_file import build_report
 from projektbank.crawler.run_end import end_run
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +105,6 @@ class JobState:
     @classmethod
     def from_crawler(cls, crawler) -> JobState:
         spider = crawler.spider
-        if not getattr(spider, "keeps_job_state", False):
-            raise NotConfigured  # no args: Scrapy then logs no warning
         out = spider.out or crawler.settings.get("PROJEKTBANK_OUT") or "output/esf"
         out_dir = check_output_dir(out).resolve()
         lock_output_dir(out_dir)  # one crawl per output folder (the CLI took it already)

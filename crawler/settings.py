@@ -43,10 +43,11 @@ PROJEKTBANK_RETRY_AFTER_MAX = 600.0       # cap on a server's Retry-After
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "projektbank.crawler.middlewares.BackoffRetryMiddleware": 550,
-    # fetch less: conditional requests; unchanged pages reuse the previous record (below
-    # HttpCompression and the retries: crawler/revalidate.py)
-    "projektbank.crawler.revalidate.RevalidateMiddleware": 540,
 }
+# The esf spider adds the components it cannot run without to whatever EXTENSIONS and
+# DOWNLOADER_MIDDLEWARES are set (a dict given on the command line replaces these):
+# the job state (crawler/job_state.py) and fetching less (crawler/revalidate.py). See
+# EsfSpider.update_settings.
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
 # --- pipeline: page item → raw archive (WARC) → parse_page → validate → de-duplicate →
@@ -58,8 +59,6 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "projektbank.crawler.guard.CrawlGuard": 0,  # stall watchdog, signals, bounded stopping
-    # the job: marker, resume, raw archive generations, report, status and exit code
-    "projektbank.crawler.job_state.JobState": 0,
 }
 PROJEKTBANK_STALL_MARGIN = 60.0   # seconds beyond DOWNLOAD_TIMEOUT + delay before a crawl is stalled
 PROJEKTBANK_STOP_GRACE = 10.0     # a stop not done in DOWNLOAD_TIMEOUT + this becomes a hard stop

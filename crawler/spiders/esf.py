@@ -73,9 +73,17 @@ def _split(value) -> list[str]:
     return [v for v in str(value).split() if v]
 
 
+# What this spider cannot run without, added to the settings whatever they hold (a dict given
+# with -s replaces the project's): its job (marker, resume, raw archive generations, report,
+# status and exit code) and fetching less (below HttpCompression and the retries).
+REQUIRED_COMPONENTS = {
+    "EXTENSIONS": {"projektbank.crawler.job_state.JobState": 0},
+    "DOWNLOADER_MIDDLEWARES": {"projektbank.crawler.revalidate.RevalidateMiddleware": 540},
+}
+
+
 class EsfSpider(scrapy.Spider):
     name = "esf"
-    keeps_job_state = True   # crawler/job_state.py: this crawl has a job (marker, archive, report)
 
     def __init__(self, start_url=None, out=None, sitemap=None, ids=None, kohesio_csv=None,
                  min_records=None, min_fill=None, start_urls=None, limit=None, max_failures=None,
@@ -103,6 +111,14 @@ class EsfSpider(scrapy.Spider):
         self.listed_details: set[str] = set()   # detail URLs seen on list pages
         self.details_requested = 0
         self._job: JobState | None = None
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        for name, components in REQUIRED_COMPONENTS.items():
+            given = settings.getdict(name)  # an entry given there (None: off) wins
+            settings.set(name, {**components, **given},
+                         priority=settings.getpriority(name) or "project")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
