@@ -142,8 +142,10 @@ def run(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(EsfSpider)
-    process.crawl(crawler, **_spider_args(args, out, min_fill, max_failures))
+    # by class, not a Crawler made beforehand: crawl() would merge the process's settings into
+    # that one again, over what EsfSpider.update_settings added
+    process.crawl(EsfSpider, **_spider_args(args, out, min_fill, max_failures))
+    (crawler,) = process.crawlers  # read after the run: its job state has the outcome
     process.start()
     return _finish(crawler, log_file)
 
