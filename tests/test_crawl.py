@@ -463,3 +463,21 @@ def test_one_table_says_how_a_run_ends():
     }
     assert o.stopped_by_close_reason("shutdown") is o.INTERRUPTED
     assert o.stopped_by_close_reason("closespider_timeout") is o.STOPPED_EARLY
+
+
+@pytest.mark.parametrize("command", ["projektbank", "scrapy"])
+def test_replacing_extensions_and_middlewares_keeps_the_job(normal, mirror, tmp_path, command):
+    """A dict given with -s replaces the project's: the spider's job state and revalidation
+    stay (EsfSpider.update_settings), so the crawl still publishes the same table."""
+    out = tmp_path / "out"
+    replaced = ["-s", 'EXTENSIONS={"scrapy.extensions.telnet.TelnetConsole": null}',
+                "-s", 'DOWNLOADER_MIDDLEWARES={}']
+    if command == "projektbank":
+        r = crawl(mirror.origin, out, *replaced)
+    else:
+        r = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "esf", "-a",
+                            f"start_url={mirror.origin}/resultat/projektbanken/", "-a", f"out={out}",
+                            *FAST, *replaced], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((out / "crawl_report.json").read_text())["status"] == "published"
+    assert rows(out) == rows(normal["out"])

@@ -56,6 +56,7 @@ from projektbank.crawler.waits import CrawlStopping
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -117,8 +118,10 @@ class EsfSpider(scrapy.Spider):
         super().update_settings(settings)
         for name, components in REQUIRED_COMPONENTS.items():
             given = settings.getdict(name)  # an entry given there (None: off) wins
-            settings.set(name, {**components, **given},
-                         priority=settings.getpriority(name) or "project")
+            # one above both the spider's level and what was given: Scrapy merges the
+            # process's settings into the crawler again (equal priorities replace)
+            priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"]) + 1
+            settings.set(name, {**components, **given}, priority=priority)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
