@@ -19,7 +19,7 @@ class CountOnlyPipeline(PagePipeline):
 
     async def process_item(self, item):
         if isinstance(item, dict) and item.get("kind") == "page" and not item.get("reused"):
-            self.job._count_page(item)  # the job's own accounting, as add_page does before the flow
+            self.state.report.count_page(item)  # the job state's accounting, as add_page does
             self.crawler.stats.inc_value("projektbank/pages")
             return {"url": item["url"], "status": item["status"]}
         return await super().process_item(item)

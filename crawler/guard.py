@@ -11,8 +11,11 @@
   the run ends with status `interrupted`, exit 130, and crawl_report.json.
 * **Bounded stopping.** Any stop (signal, stall, a fatal condition such as a Retry-After over
   the cap) that has not finished within DOWNLOAD_TIMEOUT + `PROJEKTBANK_STOP_GRACE` seconds
-  becomes a hard stop: CrawlJob.abort_now writes the report, the job marker (so --resume
+  becomes a hard stop: JobState.abort_now writes the report, the job marker (so --resume
   continues) and removes temporary files, then the process exits.
+
+A stop is an Outcome (crawler/outcomes.py: INTERRUPTED, STOPPED_ON_ERROR) with a reason; the
+job state (crawler/job_state.py, found with `JobState.of(crawler)`) ends the run with it.
 
 Only public Scrapy seams are used: signals, `engine.close_spider_async`, and the process's
 signal handlers as installed (wrapped, not replaced, for the first signal).
@@ -27,6 +30,8 @@ import sys
 import threading
 import time
 
+from projektbank.crawler.job_state import JobState
+from projektbank.crawler.outcomes import INTERRUPTED, STOPPED_ON_ERROR, Outcome
 from projektbank.crawler.waits import waits_for
 from scrapy import signals
 
@@ -40,7 +45,7 @@ class CrawlGuard:
         s = crawler.settings
         self.crawler = crawler
         self.waits = waits_for(crawler)
-        self.waits.on_fatal = lambda reason: self.stop("error", reason, 1, "fatal")
+        self.waits.on_fatal = lambda reason: self.stop(STOPPED_ON_ERROR, reason, "fatal")
         self.timeout = s.getfloat("DOWNLOAD_TIMEOUT", 180.0)
         self.margin = s.getfloat("PROJEKTBANK_STALL_MARGIN", 60.0)
         self.grace = s.getfloat("PROJEKTBANK_STOP_GRACE", 10.0)
@@ -55,7 +60,7 @@ class CrawlGuard:
         self._next_progress = time.monotonic() + self.progress_every
         self._started = time.monotonic()
         self.in_flight: dict[int, str] = {}
-        self.stopping: tuple[str, str, int] | None = None
+        self.stopping: tuple[Outcome, str] | None = None
         self.signals_seen = 0
         self._watch = None
         self._hard_timer = None
@@ -111,9 +116,10 @@ class CrawlGuard:
         urls = sorted(set(self.in_flight.values()) | set(self.waits.waiting_urls())
                       | self._downloader_urls())
         shown = ", ".join(urls[:5]) + (f" and {len(urls) - 5} more" if len(urls) > 5 else "")
-        self.stop("error", f"stalled: no response for {idle:.0f} s (the bound is {self.bound:.0f} s: "
-                           f"DOWNLOAD_TIMEOUT + download delay + PROJEKTBANK_STALL_MARGIN); in flight: "
-                           f"{shown or 'nothing'}", 1, "stalled")
+        self.stop(STOPPED_ON_ERROR, f"stalled: no response for {idle:.0f} s (the bound is "
+                                    f"{self.bound:.0f} s: DOWNLOAD_TIMEOUT + download delay + "
+                                    f"PROJEKTBANK_STALL_MARGIN); in flight: {shown or 'nothing'}",
+                  "stalled")
 
     def _downloader_urls(self) -> set[str]:
         """Requests the downloader has accepted (also those still in its middlewares): read
@@ -125,25 +131,25 @@ class CrawlGuard:
             return set()
 
     def _print_progress(self, now: float) -> None:
-        job = getattr(self.crawler, "projektbank_job", None)
+        job = JobState.of(self.crawler)
         if job is None:
             return
         took = int(now - self._started)
-        pages = job.pages_this_run + len(job.archived)
+        pages = job.report.pages_this_run + len(job.report.archived)
         print(f"projektbank crawl: {pages:,} project pages, {job.report.counters['list_pages']:,} "
               f"list pages, {len(job.report.failures):,} failed, {len(self.in_flight)} in flight, "
               f"{len(self.waits.waiting_urls())} waiting to retry; {took // 60}m{took % 60:02d}s",
               file=sys.stderr, flush=True)
 
     # --- stopping ----------------------------------------------------------------------
-    def stop(self, status: str, reason: str, code: int, close_reason: str) -> None:
+    def stop(self, outcome: Outcome, reason: str, close_reason: str) -> None:
         """Stop the crawl gracefully, bounded: a hard stop follows if it does not end in time."""
         if self.stopping is not None:
             return
-        self.stopping = (status, reason, code)
-        job = getattr(self.crawler, "projektbank_job", None)
+        self.stopping = (outcome, reason)
+        job = JobState.of(self.crawler)
         if job is not None:
-            job.stop_request = self.stopping
+            job.request_stop(outcome, reason)
         logger.error("stopping the crawl: %s", reason)
         self.waits.cancel_all()
         self._arm_hard_stop()
@@ -159,13 +165,13 @@ class CrawlGuard:
             self._hard_timer = reactor.callLater(self.timeout + self.grace, self.hard_stop)
 
     def hard_stop(self) -> None:
-        if self._closed and getattr(self.crawler, "projektbank_exit", None) is not None:
+        job = JobState.of(self.crawler)
+        if self._closed and job is not None and job.outcome is not None:
             return  # the run ended meanwhile
-        status, reason, code = self.stopping or ("interrupted", "stopped", 130)
-        job = getattr(self.crawler, "projektbank_job", None)
+        outcome, reason = self.stopping or (INTERRUPTED, "stopped")
         if job is None:
-            os._exit(code)
-        job.abort_now(status, reason + " (stopped at once)", code)
+            os._exit(outcome.exit_code)
+        job.abort_now(outcome, reason + " (stopped at once)")
 
     # --- signals -----------------------------------------------------------------------
     def _wrap_signal_handlers(self) -> None:
@@ -200,10 +206,10 @@ class CrawlGuard:
               f"flight (at most {self.timeout + self.grace:.0f} s) and the writer. Send it again "
               f"to stop at once.", file=sys.stderr, flush=True)
         if self.stopping is None:
-            self.stopping = ("interrupted", f"stopped by {name}", 130)
-            job = getattr(self.crawler, "projektbank_job", None)
+            self.stopping = (INTERRUPTED, f"stopped by {name}")
+            job = JobState.of(self.crawler)
             if job is not None:
-                job.stop_request = self.stopping
+                job.request_stop(*self.stopping)
         self.waits.cancel_all()
         self._arm_hard_stop()
 
@@ -213,10 +219,10 @@ class CrawlGuard:
         for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)
         name = signal.Signals(signum).name
-        if self.stopping is None or self.stopping[0] != "error":
-            self.stopping = ("interrupted", f"stopped by a second {name}", 130)
+        if self.stopping is None or self.stopping[0].status != "error":
+            self.stopping = (INTERRUPTED, f"stopped by a second {name}")
         # a blocked reactor must not keep the process alive: exit anyway after a moment
-        timer = threading.Timer(self.grace, os._exit, (self.stopping[2],))
+        timer = threading.Timer(self.grace, os._exit, (self.stopping[0].exit_code,))
         timer.daemon = True
         timer.start()
         reactor.callFromThread(self.hard_stop)

@@ -27,6 +27,7 @@ import time
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 
+from projektbank.crawler.job_state import JobState
 from projektbank.crawler.waits import waits_for
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.httpobj import urlparse_cached
@@ -85,6 +86,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler):
         mw = super().from_crawler(crawler)
         mw.waits = waits_for(crawler)
+        mw.job = JobState.of(crawler)  # None for a spider without a job (bench's `bare`)
         return mw
 
     def _backoff(self, retry_times: int) -> float:
@@ -111,9 +113,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
                              f"asks us to stop for now")
             request.meta["projektbank_gave_up"] = f"{reason} with Retry-After {wait:.0f} s"
             return None
-        job = getattr(self.crawler.spider, "job", None)
-        if job is not None:
-            job.report.retry(request.url, reason)
+        if self.job is not None:
+            self.job.report.retry(request.url, reason)
         delay = self._backoff(retry_times) if wait is None else wait
         if wait is not None:
             self.waits.pause_host(urlparse_cached(request).hostname or "", delay)

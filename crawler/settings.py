@@ -44,6 +44,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "projektbank.crawler.middlewares.BackoffRetryMiddleware": 550,
 }
+# The esf spider adds the components it cannot run without to whatever EXTENSIONS and
+# DOWNLOADER_MIDDLEWARES are set (a dict given on the command line replaces these):
+# the job state (crawler/job_state.py) and fetching less (crawler/revalidate.py). See
+# EsfSpider.update_settings.
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
 # --- pipeline: page item → raw archive (WARC) → parse_page → validate → de-duplicate →
@@ -74,6 +78,8 @@ PROJEKTBANK_MAX_FAILURES = None                 # --max-failures N|FRACTION (Non
 PROJEKTBANK_MIN_FILL: dict[str, float] = {}     # run assertion per column (--min-fill COL=FRAC)
 PROJEKTBANK_DEFAULT_MIN_FILL = 0.5              # for every key column not named in MIN_FILL
 PROJEKTBANK_WARC_MAX_BYTES = 1024 * 1024 * 1024  # start a new WARC file after this size
+PROJEKTBANK_RAW_ARCHIVE_CLASS = None            # the raw archive's class (None: RawArchive); a test seam
+PROJEKTBANK_FLOW_BATCH_PAGES = 32               # pages per batch handed to the extraction workers
 PROJEKTBANK_EXTRACT_WORKERS = -1               # WARC records + parse_page in N processes (-1: a spare CPU each, ≤ 4; 0: none)
 PROJEKTBANK_EXIT_HOOK = True                    # `scrapy crawl`: exit 1 when the run failed
 PROJEKTBANK_CONDITIONAL_REQUESTS = True         # fetch less: If-None-Match/If-Modified-Since for

@@ -361,17 +361,10 @@ def _reject_call(page, reason: str) -> tuple:
 
 def _start_pool(n: int):
     """Worker processes (spawned: no state copied from the caller), warmed up; None for none.
-    In a crawl (Twisted's reactor imported) only with the asyncio reactor: the flow awaits
-    the workers' futures on the asyncio loop."""
-    import sys
-
+    The flow awaits the workers' futures on the asyncio loop: a crawl under another Twisted
+    reactor asks for none (crawler/pipelines.py)."""
     if n == 0:
         return None
-    if "twisted.internet.reactor" in sys.modules:
-        from scrapy.utils.asyncio import is_asyncio_available
-
-        if not is_asyncio_available():
-            return None
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, wait
 

@@ -1,5 +1,9 @@
 """Faults that no HTTP server can produce, plugged into a crawl through Scrapy settings.
 
+`FullDiskArchive` (the raw archive, `-s PROJEKTBANK_RAW_ARCHIVE_CLASS=tests.fault_seams.FullDiskArchive`):
+its third append fails as on a full disk (ENOSPC); with `-s PROJEKTBANK_FLOW_BATCH_PAGES=1` each
+page is one append, so the third page cannot be written.
+
 `HangForever` (a downloader middleware): a request whose URL contains the setting
 `TEST_HANG_URL_PART` never reaches the network and never completes — like a request stuck in a
 queue that is never sent (a Scrapy download slot scheduled decades ahead once did this). Only the
@@ -10,7 +14,25 @@ and `-S TEST_HANG_URL_PART=...`.
 
 from __future__ import annotations
 
+import errno
+import os
+
+from projektbank.pipelines.warc import RawArchive
 from twisted.internet import defer
+
+
+class FullDiskArchive(RawArchive):
+    FAIL_AT = 3   # the append that fails
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.appends = 0
+
+    def append(self, members: bytes) -> None:
+        self.appends += 1
+        if self.appends == self.FAIL_AT:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        super().append(members)
 
 
 class HangForever:

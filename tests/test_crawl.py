@@ -308,24 +308,13 @@ def test_a_write_error_stops_the_crawl_and_resume_fetches_the_lost_pages(normal,
     """A full disk while the third page is appended: the crawl stops at once with a one-line
     reason, publishes nothing, and --resume (after the cause is fixed) gets every page."""
     out, job = tmp_path / "out", tmp_path / "job"
-    patch = tmp_path / "full_disk.py"
-    patch.write_text(
-        "from projektbank.pipelines.page_flow import PageFlow\n"
-        "from projektbank.pipelines.warc import RawArchive\n"
-        "PageFlow.BATCH_PAGES = 1  # one append per page: the third fails\n"
-        "_append, _calls = RawArchive.append, [0]\n"
-        "def append(self, members):\n"
-        "    _calls[0] += 1\n"
-        "    if _calls[0] == 3:\n"
-        "        raise OSError(28, 'No space left on device')\n"
-        "    return _append(self, members)\n"
-        "RawArchive.append = append\n", encoding="utf-8")
     args = ["--start-url", mirror.origin + "/resultat/projektbanken/", "--out", str(out),
             "--resume", str(job), "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
             "-s", "PROJEKTBANK_EXTRACT_WORKERS=1", "-s", "CONCURRENT_REQUESTS=2"]
-    r = subprocess.run([sys.executable, str(REPO / "bench" / "crawl_runner.py"), "esf", *args],
-                       cwd=REPO, capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "BENCH_PATCHES": str(patch)})
+    full_disk = ["-s", "PROJEKTBANK_RAW_ARCHIVE_CLASS=tests.fault_seams.FullDiskArchive",
+                 "-s", "PROJEKTBANK_FLOW_BATCH_PAGES=1"]  # one append per page: the third fails
+    r = subprocess.run([sys.executable, "-m", "projektbank", "crawl", *args, *full_disk],
+                       cwd=REPO, capture_output=True, text=True, timeout=120)
     assert r.returncode == 1, r.stderr[-3000:]
     assert "No space left on device" in r.stderr.strip().splitlines()[-1]
     report = json.loads((out / "crawl_report.json").read_text())
@@ -444,3 +433,51 @@ def test_resume_follows_the_links_of_pages_archived_before_the_stop(tmp_path):
     assert f"/resultat/projektbanken/projekt/?dnr={c}" in asked
     assert f"/resultat/projektbanken/projekt/?dnr={a}" not in asked  # archived: not fetched again
     assert {row["project_id"] for row in rows(out)} == {a, b, c}
+
+
+def test_one_table_says_how_a_run_ends():
+    """Status, exit code, job marker, raw archive and the reason's form of every ending."""
+    from projektbank.crawler import outcomes as o
+
+    job = Path("/j")
+    table = {name: (x.status, x.exit_code, x.marker, x.restores_archive(True),
+                    x.restores_archive(False), x.explain("why", job), x.explain("why", None))
+             for name, x in vars(o).items() if isinstance(x, o.Outcome)}
+    stopped = ("why; previous datasets kept; resume with --resume /j", "why; previous datasets kept")
+    kept = ("why (previous datasets kept)",) * 2
+    assert table == {
+        "PUBLISHED": ("published", 0, "finished", False, False, "why", "why"),
+        "SAMPLE": ("finished", 0, "finished", False, False, "why", "why"),
+        "NOT_STARTED": ("error", 1, None, True, True, "why", "why"),
+        "WRITE_ERROR": ("error", 1, "running", False, True,
+                        "why (previous datasets kept; fix the cause and resume with --resume /j)",
+                        "why (previous datasets kept)"),
+        "INTERRUPTED": ("interrupted", 130, "interrupted", False, True, *stopped),
+        "STOPPED_EARLY": ("interrupted", 1, "interrupted", False, True, *stopped),
+        "STOPPED_ON_ERROR": ("error", 1, "interrupted", False, True, *stopped),
+        "UNREACHABLE": ("error", 1, "finished", True, True, *kept),
+        "ASSERTIONS_FAILED": ("assertions_failed", 1, "finished", True, True, *kept),
+        "HISTORY_REFUSED": ("history_refused", 1, "finished", True, True, *kept),
+        "HISTORY_UNREADABLE": ("error", 1, "finished", True, True, *kept),
+        "CLOSE_FAILED": ("error", 1, "finished", True, True, "why", "why"),
+    }
+    assert o.stopped_by_close_reason("shutdown") is o.INTERRUPTED
+    assert o.stopped_by_close_reason("closespider_timeout") is o.STOPPED_EARLY
+
+
+@pytest.mark.parametrize("command", ["projektbank", "scrapy"])
+def test_replacing_extensions_and_middlewares_keeps_the_job(normal, mirror, tmp_path, command):
+    """A dict given with -s replaces the project's: the spider's job state and revalidation
+    stay (EsfSpider.update_settings), so the crawl still publishes the same table."""
+    out = tmp_path / "out"
+    replaced = ["-s", 'EXTENSIONS={"scrapy.extensions.telnet.TelnetConsole": null}',
+                "-s", 'DOWNLOADER_MIDDLEWARES={}']
+    if command == "projektbank":
+        r = crawl(mirror.origin, out, *replaced)
+    else:
+        r = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "esf", "-a",
+                            f"start_url={mirror.origin}/resultat/projektbanken/", "-a", f"out={out}",
+                            *FAST, *replaced], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((out / "crawl_report.json").read_text())["status"] == "published"
+    assert rows(out) == rows(normal["out"])

@@ -280,10 +280,11 @@ def test_conditional_requests_can_be_switched_off(runs):
 
 # --- units: the previous archive's index, the copy, an unreadable previous record ----------------
 def test_index_copy_and_unreadable_previous_record(tmp_path):
-    from collections import Counter
     from datetime import UTC, datetime
+    from types import SimpleNamespace
 
-    from projektbank.crawler.pipelines import REFETCH, CrawlJob, PreviousCrawl
+    from projektbank.crawler.report import CrawlReport
+    from projektbank.crawler.revalidate import PreviousCrawl, RevalidateMiddleware
     from projektbank.pipelines.warc import (
         RawArchive,
         index_responses,
@@ -323,9 +324,61 @@ def test_index_copy_and_unreadable_previous_record(tmp_path):
     path = warc_files(tmp_path / "raw-previous")[0]
     path.write_bytes(path.read_bytes()[: entry.offset + 10])
     assert prev.load(entry) is None
-    job = object.__new__(CrawlJob)
-    job.previous, job.fetch_less, job.out_dir = prev, Counter(), tmp_path
-    request = Request(url, meta={"projektbank_prev": url})
+    report = CrawlReport()
+    mw = RevalidateMiddleware(SimpleNamespace(report=report, out_dir=tmp_path), prev)
+    request = Request(url, meta={"kind": "detail"})
+    assert mw.process_request(request) is None
+    assert request.meta["projektbank_prev"] == url and request.headers["If-None-Match"] == b'"v1"'
     response = HtmlResponse(url, status=304, body=b"", request=request)
-    assert job.revalidate(response, []) == REFETCH
-    assert job.fetch_less["refetched"] == 1
+    again = mw.process_response(request, response)
+    assert isinstance(again, Request) and again.url == url and again.dont_filter
+    assert again.meta == {"kind": "detail", "projektbank_refetch": True}
+    assert "If-None-Match" not in again.headers and "If-Modified-Since" not in again.headers
+    assert report.fetch_less["refetched"] == 1 and report.fetch_less["sent"] == 1
+    assert mw.process_request(again) is None and "If-None-Match" not in again.headers
+
+
+def test_the_middleware_turns_an_unchanged_page_into_the_previous_record(tmp_path):
+    """304 → the previous page (reuse), 200 with the same body and type → the previous page,
+    200 with another body → passed on as it is; a list page is never made conditional."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from projektbank.crawler.report import CrawlReport
+    from projektbank.crawler.revalidate import PreviousCrawl, RevalidateMiddleware
+    from projektbank.pipelines.warc import RawArchive, warc_files
+    from scrapy.http import HtmlResponse, Request
+
+    url = "http://h/resultat/projektbanken/projekt/?dnr=2019/00492"
+    ts = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    a = RawArchive(tmp_path / "raw-previous", "run1")
+    a.write(url, 200, [("Content-Type", "text/html"), ("ETag", '"v1"')], b"<p>x</p>", ts)
+    a.close()
+    report = CrawlReport()
+    mw = RevalidateMiddleware(SimpleNamespace(report=report, out_dir=tmp_path),
+                              PreviousCrawl(tmp_path, warc_files(tmp_path / "raw-previous")))
+    listing = Request("http://h/resultat/projektbanken/", meta={"kind": "list"})
+    assert mw.process_request(listing) is None and "If-None-Match" not in listing.headers
+
+    def answer(status, body, **headers):
+        request = Request(url, meta={"kind": "detail"})
+        mw.process_request(request)
+        return request, mw.process_response(request, HtmlResponse(
+            url, status=status, body=body, headers=headers, request=request))
+
+    request, response = answer(304, b"")
+    reused = request.meta["projektbank_reused"]
+    assert response.status == 200 and response.body == b"<p>x</p>" and "reused" in response.flags
+    assert reused.reason == "not_modified" and reused.page["fetched_at"] == ts
+    assert reused.info["etag"] == '"v1"' and reused.info["copied_from"] == "raw-previous/run1.warc.gz"
+    assert reused.row is None                             # no latest view: extracted again
+    request, response = answer(200, b"<p>x</p>", **{"Content-Type": "text/html"})
+    assert request.meta["projektbank_reused"].reason == "unchanged_hash"
+    assert request.meta["projektbank_reused"].info["etag"] is None
+    request, response = answer(200, b"<p>y</p>", **{"Content-Type": "text/html"})
+    assert "projektbank_reused" not in request.meta and response.body == b"<p>y</p>"
+    request, response = answer(404, b"gone")  # a failure for the spider's errback: not counted
+    assert "projektbank_reused" not in request.meta and response.status == 404
+    c = report.fetch_less
+    assert (c["with_previous"], c["sent"], c["not_modified"], c["unchanged_hash"], c["changed"],
+            c["reused_pages"], c["reextracted"], c["bytes_saved"]) == (4, 4, 1, 1, 1, 2, 2, 8)

@@ -12,7 +12,7 @@ The terminal shows progress and one last line (`published 4,213 records (12 appe
 0 disappeared); 2 pages failed (listed in crawl_report.json); 3h12m`); Scrapy's log goes to
 --log-file (default DIR/crawl.log), or to the terminal with -v.
 
-Status (crawl_report.json) and exit code:
+Status (crawl_report.json) and exit code (one table: crawler/outcomes.py):
   published          0    the datasets were published
   finished           0    a --limit sample was written to its own --out
   assertions_failed  1    a run assertion failed (--min-records, --min-fill, --max-failures);
@@ -123,34 +123,60 @@ def _newest_history_date(out: str):
     return max(snaps, default=None)
 
 
+class _Refused(Exception):
+    """A one-line reason not to crawl, and the exit code."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
 def run(args: argparse.Namespace) -> int:
+    try:
+        overrides, min_fill, max_failures = _check_arguments(args)
+        out = _check_out(args, overrides)
+        settings, log_file = _scrapy_settings(args, overrides, out)
+    except _Refused as exc:
+        return _fail(str(exc), exc.code)
+    from projektbank.crawler.spiders.esf import EsfSpider
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    # by class, not a Crawler made beforehand: crawl() would merge the process's settings into
+    # that one again, over what EsfSpider.update_settings added
+    process.crawl(EsfSpider, **_spider_args(args, out, min_fill, max_failures))
+    (crawler,) = process.crawlers  # read after the run: its job state has the outcome
+    process.start()
+    return _finish(crawler, log_file)
+
+
+def _check_arguments(args: argparse.Namespace) -> tuple[dict, dict, int | float | None]:
+    """The -s/-S settings, the URLs and files, and the run assertions, checked."""
     overrides, problem = _parse_settings(args.settings, check=True)
     if problem:
-        return _fail(problem)
+        raise _Refused(problem)
     unchecked, problem = _parse_settings(args.unchecked, check=False)
     if problem:
-        return _fail(problem.replace("-s ", "-S "))
+        raise _Refused(problem.replace("-s ", "-S "))
     overrides.update(unchecked)
-    start_urls = args.start_urls or [DEFAULT_START]
-    for url in start_urls + list(args.sitemap):
+    for url in (args.start_urls or [DEFAULT_START]) + list(args.sitemap):
         if not url.lower().startswith(("http://", "https://")):
-            return _fail(f"not an http(s) URL: {url}")
+            raise _Refused(f"not an http(s) URL: {url}")
     for label, path in (("--ids", args.ids), ("--kohesio-csv", args.kohesio_csv)):
         if path and not Path(path).is_file():
-            return _fail(f"{label}: no such file: {path}")
-    crawl_date = None
+            raise _Refused(f"{label}: no such file: {path}")
     if args.crawl_date:
         from datetime import date
 
         try:
-            crawl_date = date.fromisoformat(args.crawl_date)
+            date.fromisoformat(args.crawl_date)
         except ValueError:
-            return _fail(f"--crawl-date: not a date (YYYY-MM-DD): {args.crawl_date}")
+            raise _Refused(f"--crawl-date: not a date (YYYY-MM-DD): {args.crawl_date}") from None
         overrides["PROJEKTBANK_CRAWL_DATE"] = args.crawl_date
     if args.min_records is not None and args.min_records < 0:
-        return _fail("--min-records must be 0 or more")
+        raise _Refused("--min-records must be 0 or more")
     if args.limit is not None and args.limit < 1:
-        return _fail("--limit must be 1 or more")
+        raise _Refused("--limit must be 1 or more")
 
     from projektbank.crawler.report import parse_max_failures, parse_min_fill
     from projektbank.extract.schema import COLUMN_NAMES
@@ -159,10 +185,16 @@ def run(args: argparse.Namespace) -> int:
         min_fill = parse_min_fill(args.min_fill)
         max_failures = parse_max_failures(args.max_failures) if args.max_failures is not None else None
     except ValueError as exc:
-        return _fail(str(exc))
+        raise _Refused(str(exc)) from None
     unknown = [c for c in min_fill if c not in COLUMN_NAMES]
     if unknown:
-        return _fail(f"--min-fill: unknown column {unknown[0]!r}")
+        raise _Refused(f"--min-fill: unknown column {unknown[0]!r}")
+    return overrides, min_fill, max_failures
+
+
+def _check_out(args: argparse.Namespace, overrides: dict) -> str:
+    """The output folder: ours to write, locked for this process, its history not newer."""
+    from datetime import UTC, date, datetime
 
     from projektbank.crawler.out_folder import (
         OutputFolderError,
@@ -174,33 +206,32 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or overrides.get("PROJEKTBANK_OUT") or "output/esf"
     refused = refuse_reason(out)
     if refused:
-        return _fail(f"--out: {refused}")
+        raise _Refused(f"--out: {refused}")
     for label, folder in (("--out", out), ("--resume", args.resume)):
         if not folder:
             continue
         try:
             check_output_dir(folder)
         except OSError as exc:
-            return _fail(f"--out: cannot write to {folder}: {exc.strerror or exc}" if label == "--out"
-                         else f"{label}: cannot write to {folder}: {exc.strerror or exc}", 1)
+            raise _Refused(f"{label}: cannot write to {folder}: {exc.strerror or exc}", 1) from None
     try:
         lock_output_dir(out)  # held until this process exits
     except OutputFolderError as exc:
-        return _fail(str(exc), 1)
+        raise _Refused(str(exc), 1) from None
     if args.limit is not None and (Path(out, "snapshots").exists() or Path(out, "changes.parquet").exists()):
-        return _fail(f"--limit writes a sample without history, but {out} holds a crawl history: "
-                     f"choose another --out", 2)
-    from datetime import UTC, datetime
-
+        raise _Refused(f"--limit writes a sample without history, but {out} holds a crawl history: "
+                       f"choose another --out", 2)
     newest = _newest_history_date(out)
-    day = crawl_date or datetime.now(UTC).date()
+    day = date.fromisoformat(args.crawl_date) if args.crawl_date else datetime.now(UTC).date()
     if newest is not None and newest > day and not args.resume and args.limit is None:
-        return _fail(f"--crawl-date {day} is older than the newest snapshot in {out} ({newest}); "
-                     f"the history only moves forward", 1)
+        raise _Refused(f"--crawl-date {day} is older than the newest snapshot in {out} ({newest}); "
+                       f"the history only moves forward", 1)
+    return out
 
+
+def _scrapy_settings(args: argparse.Namespace, overrides: dict, out: str):
+    """The project's settings with the command line's on top; the log file (None: terminal)."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "projektbank.crawler.settings")
-    from projektbank.crawler.spiders.esf import EsfSpider
-    from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
@@ -214,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
                 getter(name)
         except (ValueError, TypeError):
             kind = {bool: "True or False", int: "a whole number", float: "a number"}[type(default)]
-            return _fail(f"-s {name}={overrides[name]}: expected {kind}")
+            raise _Refused(f"-s {name}={overrides[name]}: expected {kind}") from None
     if args.resume:
         settings.set("JOBDIR", args.resume, priority="cmdline")
     settings.set("PROJEKTBANK_EXIT_HOOK", False, priority="cmdline")
@@ -224,15 +255,16 @@ def run(args: argparse.Namespace) -> int:
             Path(log_file).parent.mkdir(parents=True, exist_ok=True)
             Path(log_file).write_text("", encoding="utf-8")
         except OSError as exc:
-            return _fail(f"--log-file: cannot write to {log_file}: {exc.strerror or exc}", 1)
+            raise _Refused(f"--log-file: cannot write to {log_file}: {exc.strerror or exc}", 1) from None
         settings.set("LOG_FILE", log_file, priority="cmdline")
         settings.set("LOG_FILE_APPEND", True, priority="cmdline")
     if not args.verbose:
         settings.set("PROJEKTBANK_PROGRESS", True, priority="cmdline")  # progress lines on stderr
+    return settings, log_file
 
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(EsfSpider)
-    spider_args = {"start_url": start_urls, "out": out}
+
+def _spider_args(args: argparse.Namespace, out: str, min_fill: dict, max_failures) -> dict:
+    spider_args = {"start_url": args.start_urls or [DEFAULT_START], "out": out}
     if args.sitemap:
         spider_args["sitemap"] = list(args.sitemap)
     if args.ids:
@@ -247,17 +279,23 @@ def run(args: argparse.Namespace) -> int:
         spider_args["max_failures"] = max_failures
     if args.limit is not None:
         spider_args["limit"] = args.limit
-    process.crawl(crawler, **spider_args)
-    process.start()
+    return spider_args
 
-    job = getattr(crawler, "projektbank_job", None)
-    exit_info = getattr(crawler, "projektbank_exit", None)
-    if exit_info is None and job is not None:  # the reactor stopped before the job closed
-        job.abort_now("interrupted", "the crawl was stopped before it could close", 130)
-    code, reason = exit_info or (1, "the crawl did not start" + (
-        f" (see {log_file})" if log_file else " (see the log)"))
-    if job is not None and job.status in ("published", "finished"):
+
+def _finish(crawler, log_file: str | None) -> int:
+    """The operator's last line and the exit code, from the run's outcome."""
+    from projektbank.crawler.job_state import JobState
+    from projektbank.crawler.outcomes import INTERRUPTED, NOT_STARTED
+
+    job = JobState.of(crawler)
+    if job is not None and job.outcome is None:  # the reactor stopped before the job closed
+        job.abort_now(INTERRUPTED, "the crawl was stopped before it could close")
+    if job is None:  # no job state: the crawl failed before Scrapy built its extensions
+        print(f"projektbank crawl: the crawl did not start"
+              f"{f' (see {log_file})' if log_file else ' (see the log)'}", file=sys.stderr)
+        return NOT_STARTED.exit_code
+    if job.outcome.published:
         print(job.summary_line(), file=sys.stderr)  # the operator's last line, as it is
     else:
-        print(f"projektbank crawl: {reason}", file=sys.stderr)
-    return code
+        print(f"projektbank crawl: {job.reason}", file=sys.stderr)
+    return job.outcome.exit_code

@@ -1,7 +1,10 @@
 """The `esf` spider: discover project pages of the esf.se project bank and fetch each once.
 
 It never parses fields: every fetched detail page becomes a page item (url, status, headers,
-body, fetched_at) that the pipelines archive (WARC) and hand to `extract.parse_page`.
+body, fetched_at) that PagePipeline (crawler/pipelines.py) archives (WARC) and hands to
+`extract.parse_page`. What it counts and what failed goes to the crawl's job state
+(crawler/job_state.py, `JobState.of(crawler)`), which also says which detail pages a resumed job
+has already archived.
 
 Arguments (`scrapy crawl esf -a NAME=VALUE`, or the `projektbank crawl` options):
   start_url    one or more list (or detail) URLs, whitespace-separated
@@ -18,10 +21,9 @@ Discovery: list pages are the start URL's path with pagination parameters only
 followed; detail links are canonicalized (one project, one request) and stay on the start
 URLs' hosts.
 
-Fetching less: a detail page the previous job archived is requested with `If-None-Match` /
-`If-Modified-Since` (its validators); an unchanged page (304, or the same body sha256) becomes
-a reuse item carrying the previous record instead of the response (crawler/pipelines.py,
-CrawlJob.revalidate). List pages, robots.txt and sitemaps never get conditional headers.
+Fetching less happens below the spider (crawler/revalidate.py, a downloader middleware): an
+unchanged detail page reaches parse_detail as the previous job archived it, flagged in
+`response.meta["projektbank_reused"]`, which the page item carries on to the pipeline.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from projektbank.crawler.pipelines import REFETCH, CrawlJob
+from projektbank.crawler.job_state import JobState
 from projektbank.crawler.urls import (
     DEFAULT_START_URL,
     ListScope,
@@ -50,10 +52,10 @@ from projektbank.crawler.urls import (
 )
 from projektbank.crawler.waits import CrawlStopping
 from projektbank.extract.identifiers import kohesio_dnr, kohesio_dnrs_in, looks_like_dnr
-from projektbank.pipelines.warc import clean_headers
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -68,6 +70,15 @@ def _split(value) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value if str(v).strip()]
     return [v for v in str(value).split() if v]
+
+
+# What this spider cannot run without, added to the settings whatever they hold (a dict given
+# with -s replaces the project's): its job (marker, resume, raw archive generations, report,
+# status and exit code) and fetching less (below HttpCompression and the retries).
+REQUIRED_COMPONENTS = {
+    "EXTENSIONS": {"projektbank.crawler.job_state.JobState": 0},
+    "DOWNLOADER_MIDDLEWARES": {"projektbank.crawler.revalidate.RevalidateMiddleware": 540},
+}
 
 
 class EsfSpider(scrapy.Spider):
@@ -98,7 +109,17 @@ class EsfSpider(scrapy.Spider):
         self.seen_lists: set[str] = set()
         self.listed_details: set[str] = set()   # detail URLs seen on list pages
         self.details_requested = 0
-        self.job: CrawlJob | None = None
+        self._job: JobState | None = None
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        for name, components in REQUIRED_COMPONENTS.items():
+            given = settings.getdict(name)  # an entry given there (None: off) wins
+            # one above both the spider's level and what was given: Scrapy merges the
+            # process's settings into the crawler again (equal priorities replace)
+            priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"]) + 1
+            settings.set(name, {**components, **given}, priority=priority)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -112,11 +133,16 @@ class EsfSpider(scrapy.Spider):
         # robots.txt is fetched once per host: by Scrapy's RobotsTxtMiddleware when robots.txt
         # is obeyed (its response reaches parse_robots through response_received), else here
         spider.robots_via_middleware = settings.getbool("ROBOTSTXT_OBEY")
-        spider.job = CrawlJob.prepare(crawler, spider)
-        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         if spider.robots_sitemaps and spider.robots_via_middleware:
             crawler.signals.connect(spider._on_response, signal=signals.response_received)
         return spider
+
+    @property
+    def job(self) -> JobState:
+        """The crawl's job state (Scrapy builds it after the spider, before the first request)."""
+        if self._job is None:
+            self._job = JobState.of(self.crawler)
+        return self._job
 
     def _on_response(self, response, request, spider):
         """The robots.txt that RobotsTxtMiddleware fetched for a start URL's host: its
@@ -129,10 +155,6 @@ class EsfSpider(scrapy.Spider):
             return
         for req in self.parse_robots(response):
             self.crawler.engine.crawl(req)
-
-    def _on_closed(self, spider, reason):
-        if self.job is not None:
-            self.job.close(reason)
 
     # --- requests ---------------------------------------------------------------------
     def _allowed(self, url: str) -> bool:
@@ -154,21 +176,13 @@ class EsfSpider(scrapy.Spider):
             report.count("detail_pages_over_limit")  # a --limit sample: not seen, not lost
             return None
         self.seen_details.add(canonical)
-        if canonical in self.job.archived:
+        if canonical in report.archived:
             report.count("skipped_already_archived")
             return None
         self.details_requested += 1
         report.discovered(canonical, source)
-        headers, meta = self.job.previous_request_args(canonical)  # conditional (fetch less)
         return scrapy.Request(canonical, callback=self.parse_detail, errback=self.on_error,
-                              priority=PRIO_DETAIL, headers=headers or None,
-                              meta={"kind": "detail", **meta})
-
-    def refetch_request(self, url: str) -> scrapy.Request:
-        """The page again, unconditionally (a 304 whose previous record cannot be read)."""
-        return scrapy.Request(url, callback=self.parse_detail, errback=self.on_error,
-                              priority=PRIO_DETAIL, dont_filter=True,
-                              meta={"kind": "detail", "projektbank_refetch": True})
+                              priority=PRIO_DETAIL, meta={"kind": "detail"})
 
     def list_request(self, url: str, stale: int = 0) -> scrapy.Request | None:
         for scope in self.scopes:
@@ -368,30 +382,23 @@ class EsfSpider(scrapy.Spider):
                 yield req
 
     def parse_detail(self, response):
-        fetched_at = datetime.now(UTC)
-        self.job.note_redirects(response.meta.get("redirect_urls"))
-        headers = clean_headers(
-            (k.decode("latin-1"), v.decode("latin-1"))
-            for k, values in response.headers.items() for v in values)
-        if response.meta.get("projektbank_prev") or response.status == 304:
-            reused = self.job.revalidate(response, headers)
-            if reused == REFETCH:
-                yield self.refetch_request(response.meta.get("projektbank_prev") or response.url)
-                return
-            if reused is not None:  # unchanged: the previous record, not this response
-                yield reused
-                yield from self.follow_links(reused["url"], reused["body"])
-                return
-        yield {
+        item = {
             "kind": "page",
             "url": response.url,
             "requested_url": response.request.url if response.request else response.url,
             "status": response.status,
-            "headers": headers,
+            # as received; the archive keeps what it stores of them (warc.clean_headers)
+            "headers": [(k.decode("latin-1"), v.decode("latin-1"))
+                        for k, values in response.headers.items() for v in values],
             "body": response.body,
-            "fetched_at": fetched_at,
+            "fetched_at": datetime.now(UTC),
             "attempts": response.meta.get("projektbank_attempts", 1),
+            "redirect_urls": response.meta.get("redirect_urls") or [],
         }
+        reused = response.meta.get("projektbank_reused")
+        if reused is not None:  # unchanged: the previous record, not a new one
+            item["reused"] = reused
+        yield item
         yield from self.follow_links(response.url, response.body)
 
     def follow_links(self, base: str, body: bytes):
