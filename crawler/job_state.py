@@ -187,7 +187,7 @@ class JobState:
         run's report is written with its datasets, by run_end)."""
         self.outcome, self.reason = outcome, outcome.explain(why, self.jobdir) if why else ""
         if not outcome.published and self.pages is not None:
-            self.pages.abort_writer()
+            self.pages.abort_writer(self.reason)
         if outcome.marker:
             self.write_marker(outcome.marker)
         if outcome.restores_archive(resumable=self.jobdir is not None):

@@ -51,6 +51,7 @@ class PagePipeline:
         self.crawler = crawler
         self.state = state
         self.archive = None
+        self.run = None      # pipelines.run.Run: the dataset (self.writer is its writer)
         self.writer = None
         self.flow = None     # pipelines.page_flow.PageFlow: archive + extraction
 
@@ -77,17 +78,18 @@ class PagePipeline:
 
     def _open_writer(self) -> None:
         from projektbank.crawler.urls import detail_links
-        from projektbank.pipelines.dataset import DatasetWriter
-        from projektbank.pipelines.extract_run import extract_page
         from projektbank.pipelines.page_flow import PageFlow, worker_count
+        from projektbank.pipelines.run import Run
         from projektbank.pipelines.warc import read_warc
         from scrapy.utils.asyncio import is_asyncio_available
 
         s = self.crawler.settings
-        self.writer = DatasetWriter(self.state.out_dir)
         # contact persons, e-mail, phone: only when the operator asks (a rebuild then needs
         # `projektbank extract --include-personal-data` to match)
         personal_data = s.getbool("PROJEKTBANK_INCLUDE_PERSONAL_DATA", False)
+        # the one run object `projektbank extract` uses too; the page flow feeds its writer
+        self.run = Run(self.state.out_dir, personal_data=personal_data)
+        self.writer = self.run.writer
         # the flow awaits its workers' futures on the asyncio loop: no workers under another
         # Twisted reactor
         workers = (worker_count(s.get("PROJEKTBANK_EXTRACT_WORKERS", -1))
@@ -98,7 +100,7 @@ class PagePipeline:
         self.flow.BATCH_PAGES = s.getint("PROJEKTBANK_FLOW_BATCH_PAGES", PageFlow.BATCH_PAGES)
         for path in self.state.prior_files:  # earlier runs of this job, as `extract` reads them
             for page in read_warc(path):
-                extract_page(self.writer, page, personal_data=personal_data)
+                self.run.add(page)
                 if getattr(page, "body", None):  # not an Unreadable
                     self.state.prior_links.extend(detail_links(page.url, page.body))
 
@@ -168,7 +170,7 @@ class PagePipeline:
         if self.flow is not None:
             self.flow.kill()
 
-    def abort_writer(self) -> None:
-        """Publish nothing: the writer's temporary files go, the previous datasets stay."""
-        if self.writer is not None:
-            self.writer.abort()
+    def abort_writer(self, reason: str = "") -> None:
+        """Publish nothing: the run's temporary files go, the previous datasets stay."""
+        if self.run is not None:
+            self.run.abort(reason)

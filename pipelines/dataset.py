@@ -233,11 +233,11 @@ class DatasetWriter:
 
         `history`: a pipelines.history_plan.HistoryPlan: the dataset is written already
         stamped with first_seen/last_seen, with the rows it carries forward merged in (the
-        summary and fill rates count this run's rows only, as without a history). Given to an
-        already finished writer, the two dataset files are written again from the spool."""
+        summary and fill rates count this run's rows only, as without a history). The dataset
+        is written once: finishing again returns the summary."""
         if self._finished:
-            if history is not None and history is not self._stamped_with:
-                self._write_dataset(history, None)
+            if history is not self._stamped_with:
+                raise RuntimeError("the dataset is written already, with another history")
             return self.summary
         self._flush()
         self._rejects.close()
@@ -245,6 +245,7 @@ class DatasetWriter:
             self._close_spool()
         fill = FillCounter()
         self._write_dataset(history, fill)
+        self._spool_path.unlink(missing_ok=True)  # the dataset is written once: disk back now
         (self.tmp / "schema.json").write_text(
             json.dumps(schema_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         from projektbank.pipelines.datapackage import datapackage

@@ -83,19 +83,6 @@ class Run:
         self.writer.abort()
 
 
-def publish_run(out_dir: str | os.PathLike, writer: DatasetWriter, crawl_date: date,
-                extra_files: dict[str, ExtraFile] | None = None,
-                unfetched: Callable[[str], bool] | None = None) -> HistoryResult:
-    """Publish a writer's run as crawl `crawl_date` (the crawl's path until it makes a Run):
-    the same steps as Run(out_dir, crawl_date=…).publish(). A writer finished before (for the
-    run assertions) writes its two dataset files again, stamped. Raises HistoryError with
-    nothing published (the caller then calls `writer.abort()`)."""
-    plan = HistoryPlan(out_dir, crawl_date)
-    plan.carry_forward(unfetched, writer.project_ids())
-    writer.finish(plan)
-    return _publish(writer, plan, extra_files)
-
-
 def _publish(writer: DatasetWriter, plan: HistoryPlan | None,
              extra_files: dict[str, ExtraFile] | None) -> HistoryResult | None:
     view = writer.tmp / "projects.parquet"

@@ -27,7 +27,7 @@ from projektbank.pipelines.history import (
     changes_schema,
     list_snapshots,
 )
-from projektbank.pipelines.run import publish_run
+from projektbank.pipelines.run import Run
 from projektbank.pipelines.sources import read_file
 
 PAGES = ROOT / "samples" / "pages"
@@ -61,14 +61,13 @@ def rec(name: str, edits: dict[bytes, bytes] | None = None, day: date | None = N
 
 
 def publish(out: Path, day: date, records: list[dict], extra=None):
-    writer = DatasetWriter(out)
-    for r in records:
-        assert writer.add(r)
-    writer.finish()
+    run = Run(out, crawl_date=day)   # HistoryError here when the date goes back
     try:
-        return publish_run(out, writer, day, extra)
+        for r in records:
+            assert run.writer.add(r)
+        return run.publish(extra)
     except BaseException:
-        writer.abort()
+        run.abort()
         raise
 
 
@@ -327,13 +326,12 @@ import os, signal, sys
 from datetime import date
 sys.path.insert(0, sys.argv[3])
 import test_history as th
-from projektbank.pipelines.dataset import DatasetWriter
-from projektbank.pipelines.run import publish_run
+from projektbank.pipelines.run import Run
 out, fail_at = sys.argv[1], int(sys.argv[2])
-writer = DatasetWriter(out)
+run = Run(out, crawl_date=th.DAY2)
 for r in th.run2():
-    writer.add(r)
-writer.finish()
+    run.writer.add(r)
+run.finish()
 real, calls = os.replace, []
 def killing_replace(src, dst):
     calls.append(dst)
@@ -341,7 +339,7 @@ def killing_replace(src, dst):
         os.kill(os.getpid(), signal.SIGKILL)
     return real(src, dst)
 os.replace = killing_replace
-publish_run(out, writer, th.DAY2)
+run.publish()
 """
 
 

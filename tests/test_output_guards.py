@@ -79,16 +79,14 @@ def test_min_records(published, tmp_path):
 def _history(out: Path, day: date) -> None:
     """A crawl history with one crawl date, published as the crawl publishes."""
     from projektbank.extract import parse_page
-    from projektbank.pipelines.dataset import DatasetWriter
-    from projektbank.pipelines.run import publish_run
+    from projektbank.pipelines.run import Run
     from projektbank.pipelines.sources import read_file
 
-    w = DatasetWriter(out)
+    run = Run(out, crawl_date=day)
     for f in sorted(PAGES.glob("*.html"))[:5]:
         page = read_file(f)
-        w.add(parse_page(page.url, page.body, page.fetched_at, page.headers).record)
-    w.finish()
-    publish_run(out, w, day)
+        run.writer.add(parse_page(page.url, page.body, page.fetched_at, page.headers).record)
+    run.publish()
 
 
 def test_crawl_history_folder_only_through_the_history(tmp_path):

@@ -58,23 +58,6 @@ def test_a_run_writes_its_dataset_once_and_the_snapshot_is_that_file(tmp_path, w
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or TMP_PREFIX in p.name]
 
 
-def test_run_and_publish_run_publish_the_same_files(tmp_path, writes):
-    """The crawl's publish_run (a finished writer, stamped afterwards) and a Run agree."""
-    from projektbank.pipelines.run import publish_run
-
-    a, b = tmp_path / "a", tmp_path / "b"
-    for out in (a, b):
-        run_day(out, th.DAY1, th.run1(), writes)
-    run_day(a, th.DAY2, th.run2(), writes)
-    writer = DatasetWriter(b)
-    for r in th.run2():
-        writer.add(r)
-    writer.finish()
-    publish_run(b, writer, th.DAY2)
-    for name in ("projects.parquet", "projects.csv", "changes.parquet", "rejects.jsonl"):
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
-
-
 def test_a_crawl_date_going_back_is_refused_before_anything_is_written(tmp_path, writes):
     out = tmp_path / "esf"
     run_day(out, th.DAY2, th.run1(th.DAY2), writes)
