@@ -88,19 +88,9 @@ def run(args: argparse.Namespace) -> int:
         return checked
     limits, crawl_date, workers = checked
     out = Path(args.out)
-    history = history_files(out)
-    if history and crawl_date is None:
-        return _fail(
-            f"{out} holds a crawl history ({' and '.join(history)}): replacing its latest view "
-            "would leave the snapshots, the change log and the crawl report stale; extract into "
-            "another folder, or add the extract to the history with --crawl-date YYYY-MM-DD")
-    if crawl_date is not None and out.is_dir():   # a crawl writing there now: wait for it
-        from projektbank.crawler.out_folder import OutputFolderError, lock_output_dir
-
-        try:
-            lock_output_dir(out)
-        except OutputFolderError as exc:
-            return _fail(str(exc))
+    refused = _folder_refusal(out, crawl_date)
+    if refused:
+        return _fail(refused)
     from projektbank.pipelines.dataset import OutputError
     from projektbank.pipelines.extract_run import extract_pages
     from projektbank.pipelines.history import HistoryError
@@ -144,6 +134,24 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         _print_summary(summary, result, out, report)
     return 0
+
+
+def _folder_refusal(out: Path, crawl_date) -> str | None:
+    """Why `out` cannot take this extract now, or None."""
+    history = history_files(out)
+    if history and crawl_date is None:
+        return (f"{out} holds a crawl history ({' and '.join(history)}): replacing its latest "
+                "view would leave the snapshots, the change log and the crawl report stale; "
+                "extract into another folder, or add the extract to the history with "
+                "--crawl-date YYYY-MM-DD")
+    if crawl_date is not None and out.is_dir():   # a crawl writing there now: wait for it
+        from projektbank.crawler.out_folder import OutputFolderError, lock_output_dir
+
+        try:
+            lock_output_dir(out)
+        except OutputFolderError as exc:
+            return str(exc)
+    return None
 
 
 def _print_summary(summary, result, out: Path, report: Path | None) -> None:

@@ -28,22 +28,19 @@ unchanged detail page reaches parse_detail as the previous job archived it, flag
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from projektbank.crawler.job_state import JobState
+from projektbank.crawler.seeds import ids_file_urls, kohesio_csv_urls
 from projektbank.crawler.urls import (
     DEFAULT_START_URL,
     ListScope,
     canonical_detail_url,
     detail_links,
-    detail_url_for,
     host_of,
     is_detail_url,
     is_filter_link,
@@ -51,7 +48,6 @@ from projektbank.crawler.urls import (
     origin_of,
 )
 from projektbank.crawler.waits import CrawlStopping
-from projektbank.extract.identifiers import kohesio_dnr, kohesio_dnrs_in, looks_like_dnr
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
@@ -242,42 +238,17 @@ class EsfSpider(scrapy.Spider):
                     yield req
 
     def _seed_urls(self) -> list[str]:
+        """Detail URLs named by --ids and --kohesio-csv (crawler/seeds.py)."""
         urls: list[str] = []
         if self.ids_file:
-            for line in Path(self.ids_file).read_text(encoding="utf-8-sig").splitlines():
-                line = line.split("#", 1)[0].strip()
-                if not line:
-                    continue
-                if line.lower().startswith(("http://", "https://")):
-                    if is_detail_url(line):
-                        urls.append(line)
-                    else:
-                        self.logger.warning("--ids: not a project page URL, skipped: %s", line)
-                elif kohesio_dnr(line):
-                    urls.append(detail_url_for(kohesio_dnr(line), self.base))
-                elif looks_like_dnr(line):
-                    urls.append(detail_url_for(line, self.base))
-                else:
-                    self.logger.warning("--ids: not a diarienummer, skipped: %s", line)
+            found, skipped = ids_file_urls(self.ids_file, self.base)
+            urls += found
+            for line, why in skipped:
+                self.logger.warning("--ids: %s, skipped: %s", why, line)
         if self.kohesio_csv:
-            raw = Path(self.kohesio_csv).read_bytes()
-            if raw[:2] == b"\x1f\x8b":
-                raw = gzip.decompress(raw)
-            text = raw.decode("utf-8-sig", errors="replace")
-            found: list[str] = []
-            try:
-                dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
-                rows = csv.reader(io.StringIO(text), dialect)
-                for row in rows:
-                    for cell in row:
-                        dnr = kohesio_dnr(cell)
-                        if dnr:
-                            found.append(dnr)
-            except csv.Error:
-                found = kohesio_dnrs_in(text)
-            for dnr in dict.fromkeys(found):
-                urls.append(detail_url_for(dnr, self.base))
-            self.logger.info("--kohesio-csv: %d ESF+ operations", len(set(found)))
+            found = kohesio_csv_urls(self.kohesio_csv, self.base)
+            urls += found
+            self.logger.info("--kohesio-csv: %d ESF+ operations", len(found))
         return urls
 
     def sitemap_request(self, url: str, depth: int = 0) -> scrapy.Request | None:

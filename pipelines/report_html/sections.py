@@ -59,8 +59,24 @@ def _kv(items: list[tuple[str, object]]) -> str:
 # --- sections ------------------------------------------------------------------------------------
 def run_section(f: Folder, figs: list[str]) -> str:
     c = f.crawl or {}
-    records = f.table.num_rows if f.table is not None else c.get("records")
     status = c.get("status") or ("published" if f.table is not None else "no dataset")
+    badge = "ok" if status == "published" else "bad"
+    out = [f'<section id="run"><h2>The run <span class="badge {badge}">{esc(status)}</span></h2>',
+           _kv(_run_facts(f, c, status))]
+    if f.problems:
+        out.append("<ul class='problems'>" + "".join(f"<li>{esc(p)}</li>" for p in f.problems)
+                   + "</ul>")
+    out.append(_rejects_by_reason(f, c, figs))
+    if f.crawl is not None:
+        out.append(_crawl_requests(c))
+    out.append(_unknown_labels(f, c))
+    out.append(_lines_not_understood(c))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _run_facts(f: Folder, c: dict, status: str) -> list[tuple[str, object]]:
+    records = f.table.num_rows if f.table is not None else c.get("records")
     run_records = c.get("records")
     items = [("folder", str(f.path)), ("kind", f.kind), ("status", status),
              ("reason", c.get("reason")), ("records", records),
@@ -78,64 +94,64 @@ def run_section(f: Folder, figs: list[str]) -> str:
                   ("failures", len(c.get("failures") or [])),
                   ("robots.txt disallowed", len(c.get("disallowed") or [])),
                   ("retries", (c.get("retries") or {}).get("count"))]
-    badge = "ok" if status == "published" else "bad"
-    out = [f'<section id="run"><h2>The run <span class="badge {badge}">{esc(status)}</span></h2>',
-           _kv(items)]
-    if f.problems:
-        out.append("<ul class='problems'>" + "".join(f"<li>{esc(p)}</li>" for p in f.problems)
-                   + "</ul>")
-    # rejects by reason
+    return items
+
+
+def _rejects_by_reason(f: Folder, c: dict, figs: list[str]) -> str:
     reasons = Counter(reason_kind(r.get("reason")) for r in f.rejects)
     if not reasons and c.get("reject_reasons"):
         reasons = Counter({reason_kind(k): v for k, v in c["reject_reasons"].items()})
-    out.append("<h3>Rejects by reason</h3>")
-    if reasons:
-        top = reasons.most_common(15)
-        figs.append("rejects")
-        out.append(_figure(charts.stacked_barh(
-            [k for k, _ in top], {"rejects": [v for _, v in top]}, title="Rejected inputs by reason",
-            colours={"rejects": "#d7301f"}, xlabel="inputs"), "rejects"))
-        examples = defaultdict(list)
-        for r in f.rejects:
-            examples[reason_kind(r.get("reason"))].append(r)
-        out.append(_table(["reason", "inputs", "examples"], [
-            [k, v, "; ".join(f"{_short_source(e.get('source'))} ({e.get('reason')})"
-                             for e in examples[k][:2])] for k, v in reasons.most_common()],
-            numeric={1}))
+    out = ["<h3>Rejects by reason</h3>"]
+    if not reasons:
+        return out[0] + '<p class="none">no rejects</p>'
+    top = reasons.most_common(15)
+    figs.append("rejects")
+    out.append(_figure(charts.stacked_barh(
+        [k for k, _ in top], {"rejects": [v for _, v in top]}, title="Rejected inputs by reason",
+        colours={"rejects": "#d7301f"}, xlabel="inputs"), "rejects"))
+    examples = defaultdict(list)
+    for r in f.rejects:
+        examples[reason_kind(r.get("reason"))].append(r)
+    out.append(_table(["reason", "inputs", "examples"], [
+        [k, v, "; ".join(f"{_short_source(e.get('source'))} ({e.get('reason')})"
+                         for e in examples[k][:2])] for k, v in reasons.most_common()],
+        numeric={1}))
+    return "".join(out)
+
+
+def _crawl_requests(c: dict) -> str:
+    """A crawl's failures, retries and conditional requests."""
+    fails = c.get("failures") or []
+    out = [f"<h3>Failures ({len(fails)})</h3>",
+           _table(["url", "kind", "reason", "attempts"],
+                  [[x.get("url"), x.get("kind"), x.get("reason"), x.get("attempts")]
+                   for x in fails], numeric={3})]
+    retries = c.get("retries") or {}
+    out.append(f"<h3>Retries ({retries.get('count', 0)}, gave up {retries.get('gave_up', 0)})</h3>")
+    out.append(_table(["reason", "count"], sorted(
+        ([k, v] for k, v in (retries.get("reasons") or {}).items()), key=lambda r: -r[1]),
+        numeric={1}))
+    cond = c.get("conditional") or {}
+    out.append("<h3>Conditional requests (fetching less)</h3>")
+    if cond:
+        keys = [k for k in cond if k != "enabled"]
+        out.append(("<p>on</p>" if cond.get("enabled") else
+                    '<p class="note">off for this run</p>') + _table(
+            [k.replace("_", " ") for k in keys],
+            [[charts.fmt_int(cond[k]) if isinstance(cond[k], int) else cond[k]
+              for k in keys]], numeric=set(range(len(keys)))))
     else:
-        out.append('<p class="none">no rejects</p>')
-    if f.crawl is not None:
-        fails = c.get("failures") or []
-        out.append(f"<h3>Failures ({len(fails)})</h3>")
-        out.append(_table(["url", "kind", "reason", "attempts"],
-                          [[x.get("url"), x.get("kind"), x.get("reason"), x.get("attempts")]
-                           for x in fails], numeric={3}))
-        retries = c.get("retries") or {}
-        out.append(f"<h3>Retries ({retries.get('count', 0)}, gave up {retries.get('gave_up', 0)})</h3>")
-        out.append(_table(["reason", "count"], sorted(
-            ([k, v] for k, v in (retries.get("reasons") or {}).items()), key=lambda r: -r[1]),
-            numeric={1}))
-        cond = c.get("conditional") or {}
-        out.append("<h3>Conditional requests (fetching less)</h3>")
-        if cond:
-            keys = [k for k in cond if k != "enabled"]
-            out.append(("<p>on</p>" if cond.get("enabled") else
-                        '<p class="note">off for this run</p>') + _table(
-                [k.replace("_", " ") for k in keys],
-                [[charts.fmt_int(cond[k]) if isinstance(cond[k], int) else cond[k]
-                  for k in keys]], numeric=set(range(len(keys)))))
-        else:
-            out.append('<p class="none">not reported</p>')
+        out.append('<p class="none">not reported</p>')
+    return "".join(out)
+
+
+def _unknown_labels(f: Folder, c: dict) -> str:
     unknown = Counter((c.get("unknown_labels") or {}) if f.crawl is not None else {})
     if not unknown and f.table is not None and "extra_fields" in f.table.column_names:
         for v in f.table["extra_fields"].to_pylist():
             unknown.update(k for k, _ in (v or []))
-    out.append(f"<h3>Unknown labels ({len(unknown)})</h3>")
-    out.append(_table(["label", "pages"], [[k, v] for k, v in unknown.most_common()],
-                      numeric={1}))
-    out.append(_lines_not_understood(c))
-    out.append("</section>")
-    return "".join(out)
+    return (f"<h3>Unknown labels ({len(unknown)})</h3>"
+            + _table(["label", "pages"], [[k, v] for k, v in unknown.most_common()], numeric={1}))
 
 
 def _short_source(source) -> str:
