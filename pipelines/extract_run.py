@@ -24,7 +24,7 @@ from projektbank.pipelines.inputs import (
     safe_text,
     shorten,
 )
-from projektbank.pipelines.sources import find_inputs, is_warc, iter_pages
+from projektbank.pipelines.sources import PageFile, find_inputs, is_warc, iter_pages
 
 
 def extract_page(writer: DatasetWriter, page: Page | Unreadable, *,
@@ -125,7 +125,7 @@ def extract_pages(writer: DatasetWriter, paths: Iterable[str], progress: bool = 
     through the page flow's worker processes (pipelines/page_flow.py), written in the same
     order, so the files are byte-identical to a one-worker run."""
     paths = list(paths)
-    pages = iter_pages(paths, limits)
+    pages = iter_pages(paths, limits, deferred=workers > 1)
     if progress:
         from tqdm import tqdm
 
@@ -137,6 +137,8 @@ def extract_pages(writer: DatasetWriter, paths: Iterable[str], progress: bool = 
     first = list(itertools.islice(pages, POOL_AFTER_PAGES)) if workers > 1 else []
     if workers <= 1 or len(first) < POOL_AFTER_PAGES:
         for page in itertools.chain(first, pages):
+            if isinstance(page, PageFile):
+                page = page.read()
             extract_page(writer, page, personal_data=personal_data)
         return
     asyncio.run(_through_workers(writer, itertools.chain(first, pages), personal_data, workers))

@@ -79,6 +79,7 @@ def process_pages(pages: list, personal_data: bool, level: int) -> UnitResult:
     a crawl's dict, or a saved sources.Page / Unreadable (extracted as it is)."""
     from projektbank.pipelines.extract_run import extract_page
     from projektbank.pipelines.inputs import Page
+    from projektbank.pipelines.sources import PageFile
     from projektbank.pipelines.warc import REQUESTED_HEADER, response_member
 
     members: list[bytes] = []
@@ -86,6 +87,8 @@ def process_pages(pages: list, personal_data: bool, level: int) -> UnitResult:
     errors: list[str] = []
     for p in pages:
         if not isinstance(p, dict):
+            if isinstance(p, PageFile):   # read here: reading a file costs as much as parsing
+                p = p.read()
             extract_page(recorder, p, personal_data=personal_data)
             continue
         headers = p["headers"]
@@ -146,7 +149,7 @@ def _init_worker() -> None:
 
 
 def _warm_worker() -> None:
-    import projektbank.extract  # noqa: F401
+    import projektbank.extract.page  # noqa: F401 - parse_page and what it loads (lxml, code lists)
     import projektbank.pipelines.dataset  # noqa: F401
     import projektbank.pipelines.extract_run  # noqa: F401
     import projektbank.pipelines.warc  # noqa: F401

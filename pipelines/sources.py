@@ -30,6 +30,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -212,15 +213,32 @@ def _walk(folder: Path) -> Iterator[Path | Unreadable]:
         yield from _walk(d)
 
 
-def iter_pages(paths: Iterable[str | os.PathLike],
-               limits: Limits = DEFAULT_LIMITS) -> Iterator[Page | Unreadable]:
+@dataclass(frozen=True)
+class PageFile:
+    """A saved page file, not read yet: `extract --workers N` hands these to its worker
+    processes, which read them (read_file), so reading runs on every core too."""
+    path: Path
+    limits: Limits = DEFAULT_LIMITS
+
+    @property
+    def source(self) -> str:
+        return safe_text(str(self.path))
+
+    def read(self) -> Page | Unreadable:
+        return read_file(self.path, self.limits)
+
+
+def iter_pages(paths: Iterable[str | os.PathLike], limits: Limits = DEFAULT_LIMITS, *,
+               deferred: bool = False) -> Iterator[Page | Unreadable | PageFile]:
+    """Every page under `paths`, in order. `deferred`: a saved file comes as a PageFile for
+    the reader to read (a WARC file's pages are read here: one file, read in order)."""
     for item in find_inputs(paths):
         if isinstance(item, Unreadable):
             yield item
         elif is_warc(item):
             yield from read_warc(item, limits)
         else:
-            yield read_file(item, limits)
+            yield PageFile(item, limits) if deferred else read_file(item, limits)
 
 
 def _sidecar(path: Path) -> tuple[dict, list[str]]:
