@@ -255,7 +255,7 @@ class CrawlReport:
 
     def unfetched(self, requested: set[str]):
         """Detail pages this crawl found linked but did not archive (failed, or not reached):
-        their previous rows stay in the latest view (publish_run). None when there are none."""
+        their previous rows stay in the latest view (Run.finish). None when there are none."""
         archived = self.all_archived() | self.redirected
         # by path and query: the previous row may have been fetched under another host name
         missing = {_path_query(u) for u in set(requested) - archived}

@@ -12,7 +12,7 @@ ETag/Last-Modified, record location) and reads the latest view (DIR/projects.par
   and extractor version; None when there is none, e.g. the page was a reject: the copy is then
   extracted again). The spider sees an ordinary page and follows its links; PagePipeline
   copies the record byte for byte into DIR/raw (plus a metadata record saying so) and reuses
-  the row. A reused record keeps its fetched_at: it is the page as fetched then; publish_run
+  the row. A reused record keeps its fetched_at: it is the page as fetched then; Run.publish
   moves last_seen on. A 304 whose previous record cannot be read is fetched again,
   unconditionally (a new request). Any other response passes unchanged.
 List pages, robots.txt and sitemaps never get conditional headers. Counts:
@@ -132,7 +132,7 @@ class PreviousCrawl:
 
     def row_for(self, url: str, sha256: str, fetched_at: datetime) -> dict | None:
         """The latest view's row made from exactly this page by this extractor, as a record
-        for the writer (maps as dicts, first_seen/last_seen left to publish_run); else None."""
+        for the writer (maps as dicts, first_seen/last_seen left to the Run); else None."""
         from projektbank.extract.schema import COLUMNS, MAP
         from projektbank.extract.version import EXTRACTOR_VERSION
 

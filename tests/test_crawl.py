@@ -1,6 +1,6 @@
 """End-to-end crawls of the bundled sample site over real HTTP on 127.0.0.1.
 
-Every crawl runs as a subprocess (`python -m crawler.cli crawl …`): Twisted's reactor cannot be
+Every crawl runs as a subprocess (`python -m projektbank crawl …`): Twisted's reactor cannot be
 restarted in one process. The mirror runs in a thread of the test process and logs requests.
 """
 

@@ -20,21 +20,19 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from projektbank.crawler.mirror import Mirror, read_log
+from projektbank.crawler.mirror_faults import FaultPlan
 from test_crawl import EXPECTED, path_of
 
 REPO = Path(__file__).resolve().parent.parent
 D = "/resultat/projektbanken/projekt/?dnr="
 BROKEN = D + "2016/00404"
 # one page per fault kind
-MATRIX_FAULTS = {
-    D + "22-021-S03": ["429:1", "200"],                    # Retry-After in seconds
-    D + "22-035-S02": ["429:date+1", "200"],               # Retry-After as an HTTP date
-    D + "22-047-S11": ["503:1", "503:1", "200"],           # 503 with Retry-After
-    D + "23-002-S02": ["503", "503", "200"],               # 503 without: backoff
-    D + "23-014-S05": ["drop", "200"],                     # connection closed, no response
-    D + "23-114-S01": ["slowbody:1"],                      # body trickled over a second
-    D + "24-003-S07": [f"301:{D}24-003-S07&r=1", f"301:{D}24-003-S07&r=2", "200"],  # 301 chain
-}
+# the fault matrix is data (one project page per fault kind: 429 with Retry-After in seconds or
+# as a date, 503 with and without Retry-After, a dropped connection, a trickled body, a 301
+# chain); `projektbank mirror --faults tests/fault_plans/reliability_matrix.json` serves it too
+MATRIX_PLAN = Path(__file__).parent / "fault_plans" / "reliability_matrix.json"
+MATRIX_FAULTS = {target: [a.text for a in actions]
+                 for target, actions in FaultPlan.load(MATRIX_PLAN).entries.items()}
 TIMING = ["-s", "DOWNLOAD_TIMEOUT=4", "-s", "RETRY_TIMES=4", "-s", "PROJEKTBANK_RETRY_BACKOFF_BASE=0.1",
           "-s", "PROJEKTBANK_RETRY_AFTER_MAX=5", "-s", "PROJEKTBANK_STALL_MARGIN=3",
           "-s", "PROJEKTBANK_STOP_GRACE=3"]
@@ -99,7 +97,7 @@ def test_fault_matrix(conc, resumed, autothrottle, delay, tmp_path):
     out, job = tmp_path / "out", tmp_path / "job"
     log = tmp_path / "requests.jsonl"
     args = [*TIMING, *concurrency(conc), *throttle(autothrottle, delay)]
-    with Mirror(faults=MATRIX_FAULTS, log_path=log) as m:
+    with Mirror(faults=MATRIX_PLAN, log_path=log) as m:
         t0 = time.time()
         if resumed:  # killed after a few pages, then resumed: faults keep their state
             first = subprocess.Popen(cmd(m.origin, out, "--resume", str(job), *args), cwd=REPO,
