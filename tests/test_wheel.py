@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from test_readme_commands import fresh_copy
 
 TOP_LEVEL = {"projektbank"}
 
@@ -28,14 +29,7 @@ TOP_LEVEL = {"projektbank"}
 def wheel(tmp_path_factory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     build = tmp_path_factory.mktemp("src")
-    # build from a copy of the tracked files: the checkout's own build/ and egg-info stay out
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
-                           check=True).stdout.decode().split("\0")
-    for name in filter(None, files):
-        src = ROOT / name
-        if src.is_file():
-            (build / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, build / name)
+    fresh_copy(build)  # the tracked files only: the checkout's own build/ and egg-info stay out
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                         "-q", "-w", str(dist), str(build)], capture_output=True, text=True,
                        timeout=300)
