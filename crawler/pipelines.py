@@ -95,9 +95,10 @@ class PagePipeline:
         workers = (worker_count(s.get("PROJEKTBANK_EXTRACT_WORKERS", -1))
                    if is_asyncio_available() else 0)
         self.flow = PageFlow(self.archive, self.writer, personal_data=personal_data,
-                             workers=workers,
-                             level=self.archive.level, on_error=self._write_failed)
-        self.flow.BATCH_PAGES = s.getint("PROJEKTBANK_FLOW_BATCH_PAGES", PageFlow.BATCH_PAGES)
+                             workers=workers, level=self.archive.level,
+                             on_error=self._write_failed,
+                             batch_pages=s.getint("PROJEKTBANK_FLOW_BATCH_PAGES",
+                                                  PageFlow.BATCH_PAGES))
         for path in self.state.prior_files:  # earlier runs of this job, as `extract` reads them
             for page in read_warc(path):
                 self.run.add(page)

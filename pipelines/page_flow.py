@@ -164,7 +164,13 @@ class PageFlow:
     MAX_PENDING = 256       # pages handed over and not yet applied (256 × 70 KB: 18 MB)
 
     def __init__(self, archive, writer, *, workers: int, personal_data: bool, level: int,
-                 on_error=None):
+                 on_error=None, batch_pages: int | None = None, max_pending: int | None = None):
+        if batch_pages is not None:
+            self.BATCH_PAGES = batch_pages
+        if max_pending is not None:
+            self.MAX_PENDING = max_pending
+        # a batch never waits for more pages than may be pending (offer() has no timer)
+        self.BATCH_PAGES = max(1, min(self.BATCH_PAGES, self.MAX_PENDING))
         self.archive = archive
         self.writer = writer
         self.on_error = on_error   # called once, with the first write error
