@@ -162,6 +162,7 @@ class PageFlow:
     BATCH_PAGES = 32        # a batch goes when it has this many pages …
     BATCH_SECONDS = 0.02    # … or this long after its first page
     MAX_PENDING = 256       # pages handed over and not yet applied (256 × 70 KB: 18 MB)
+    BODY_WEIGHT = 4         # offer(): a page with its body counts as 4 (see there)
 
     def __init__(self, archive, writer, *, workers: int, personal_data: bool, level: int,
                  on_error=None, batch_pages: int | None = None, max_pending: int | None = None):
@@ -203,12 +204,16 @@ class PageFlow:
         await written
 
     async def offer(self, page) -> None:
-        """A saved page (sources.Page or Unreadable) for `extract`: returns once it is handed
-        over (a slot is free), not when it is written; drain() waits for the writes."""
-        await self._slot()
+        """A saved page (sources.PageFile, Page or Unreadable) for `extract`: returns once it
+        is handed over (a slot is free), not when it is written; drain() waits for the writes.
+        A page read here (a WARC record) holds its body: it counts BODY_WEIGHT times against
+        MAX_PENDING and BATCH_PAGES, a file still to be read (PageFile) once."""
+        weight = self.BODY_WEIGHT if getattr(page, "body", None) else 1
+        for _ in range(weight):
+            await self._slot()
         self._batch.append(page)
-        self._waiters.append(None)
-        if self.pool is None or len(self._batch) >= self.BATCH_PAGES:
+        self._waiters.extend([None] * weight)   # one slot released per entry
+        if self.pool is None or len(self._waiters) >= self.BATCH_PAGES:
             self._submit_batch()
             await asyncio.sleep(0)   # let finished batches reach the writer between reads
 
