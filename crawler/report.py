@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from projektbank.crawler.urls import canonical_detail_url, is_detail_url
+from projektbank.pipelines.inputs import safe_text, shorten
 
 
 def iso(ts: float) -> str:
@@ -191,7 +192,9 @@ class CrawlReport:
         self.sources[source] += 1
 
     def fail(self, url: str, kind: str, reason: str, attempts: int = 1) -> None:
-        entry = {"url": url, "kind": kind, "reason": reason, "attempts": attempts}
+        # cut as extract's reject reasons are: an exception's text can be a whole page
+        entry = {"url": url, "kind": kind, "reason": shorten(safe_text(str(reason))),
+                 "attempts": attempts}
         self.failures[url] = entry
         if self.failure_log is not None:
             self.failure_log.write(json.dumps(entry, ensure_ascii=False) + "\n")

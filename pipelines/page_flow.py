@@ -32,6 +32,8 @@ import os
 import time
 from dataclasses import dataclass
 
+from projektbank.pipelines.inputs import shorten
+
 logger = logging.getLogger(__name__)
 
 
@@ -99,7 +101,8 @@ def process_pages(pages: list, personal_data: bool, level: int) -> UnitResult:
                     extra={REQUESTED_HEADER: p.get("requested_url") or p["url"]})
             except Exception as exc:  # never seen; the page is then listed, not lost silently
                 errors.append(f"archiving {p['url']} failed: {type(exc).__name__}: {exc}")
-                recorder.reject(p["url"], f"archive error: {type(exc).__name__}: {exc}", url=p["url"])
+                recorder.reject(p["url"], shorten(f"archive error: {type(exc).__name__}: {exc}"),
+                                url=p["url"])
                 continue
             members.append(member)
         extract_page(recorder, Page(source=p["url"], url=p["url"], body=p["body"],
@@ -331,7 +334,7 @@ class PageFlow:
         try:
             return process_pages(pages, self.personal_data, self.level)
         except Exception as exc:
-            reason = f"processing error: {type(exc).__name__}: {exc}"
+            reason = shorten(f"processing error: {type(exc).__name__}: {exc}")
             logger.exception("processing %d pages failed", len(pages))
             return UnitResult(b"", [_reject_call(p, reason) for p in pages], None, [])
 

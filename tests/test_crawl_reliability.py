@@ -376,3 +376,16 @@ def test_a_corrupt_snapshot_is_named_with_the_way_out(tmp_path):
     assert str(snap) in last and "to recover" in last, last
     assert report(out)["status"] == "error"
     assert (out / "projects.parquet").read_bytes() == before
+
+
+def test_a_failure_reason_is_cut_like_a_reject_reason():
+    """An exception's text can be a whole page: crawl_report.json keeps at most 300 characters
+    of it, as rejects.jsonl does."""
+    from projektbank.crawler.report import CrawlReport
+    from projektbank.pipelines.inputs import MAX_REASON
+
+    report = CrawlReport()
+    report.fail("http://127.0.0.1/x", "detail", "boom " * 1000 + "\ud800", 3)
+    reason = report.failures["http://127.0.0.1/x"]["reason"]
+    assert len(reason) <= MAX_REASON and reason.startswith("boom boom")
+    reason.encode("utf-8")  # no lone surrogate reaches the report
